@@ -1,0 +1,624 @@
+/**
+ * Python parsing for Strata: web-tree-sitter with the tree-sitter-python grammar, loaded once per
+ * process. General-purpose on purpose: `validate` (contract checks) and `render` (template
+ * inlining) share it. Nothing here executes Python.
+ *
+ * Positions: every location this module returns is 1-based, with columns counted in UTF-16 code
+ * units of the line, the unit `Finding.column` uses (so equal to characters for anything outside
+ * the astral planes; an emoji counts 2). Raw tree-sitter points are never handed out as locations:
+ * use `SourceText.location` / `PythonParser.locate`, which also cope with a binding that reports
+ * UTF-8 byte columns (web-tree-sitter 0.25 reports UTF-16 units for string input; the unit is
+ * probed at load time rather than assumed).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Language, Parser } from 'web-tree-sitter';
+import type { Node, Point, Tree } from 'web-tree-sitter';
+
+export type { Node, Point, Tree } from 'web-tree-sitter';
+
+/** A syntax error in Python code. `line` and `column` are 1-based, in the code text. */
+export interface PySyntaxError {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** A 1-based position in a code text (column in UTF-16 code units of the line). */
+export interface SourceLocation {
+  line: number;
+  column: number;
+}
+
+/** The unit tree-sitter columns come in. */
+export type PositionUnit = 'utf16' | 'utf8';
+
+/** At most this many syntax errors are reported per code text. */
+export const MAX_SYNTAX_ERRORS = 5;
+
+/** Environment variable that may name the grammar's .wasm file explicitly (packaged builds). */
+export const PYTHON_WASM_ENV = 'STRATA_PYTHON_WASM';
+
+/**
+ * A code text with a line table, converting tree-sitter points and string indices to 1-based
+ * locations. Lines are split on `\n` only, as tree-sitter counts rows (a CRLF line's `\r` is the
+ * last character of the line, so columns are unaffected).
+ */
+export class SourceText {
+  #lineStarts: number[] | undefined;
+
+  constructor(
+    readonly code: string,
+    readonly unit: PositionUnit = 'utf16',
+  ) {}
+
+  /** UTF-16 index of the first character of each line (row). */
+  get lineStarts(): readonly number[] {
+    if (this.#lineStarts === undefined) {
+      const starts = [0];
+      const code = this.code;
+      let i = code.indexOf('\n');
+      while (i !== -1) {
+        starts.push(i + 1);
+        i = code.indexOf('\n', i + 1);
+      }
+      this.#lineStarts = starts;
+    }
+    return this.#lineStarts;
+  }
+
+  /** The text of a 0-based row, without its line break. */
+  lineText(row: number): string {
+    const starts = this.lineStarts;
+    const start = starts[row];
+    if (start === undefined) return '';
+    const next = starts[row + 1];
+    let end = next === undefined ? this.code.length : next - 1;
+    if (end > start && this.code.charCodeAt(end - 1) === 13) end -= 1;
+    return this.code.slice(start, end);
+  }
+
+  /** UTF-16 index into `code` of a tree-sitter point. */
+  indexOf(point: Point): number {
+    const starts = this.lineStarts;
+    const lineStart = starts[point.row] ?? this.code.length;
+    if (this.unit === 'utf16') return Math.min(lineStart + point.column, this.code.length);
+    // UTF-8 byte column: walk the line's characters until that many bytes are consumed.
+    const code = this.code;
+    let bytes = 0;
+    let i = lineStart;
+    while (bytes < point.column && i < code.length) {
+      const c = code.charCodeAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+        i += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+        i += 1;
+      } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < code.length) {
+        const d = code.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          bytes += 4;
+          i += 2;
+        } else {
+          bytes += 3;
+          i += 1;
+        }
+      } else {
+        bytes += 3;
+        i += 1;
+      }
+    }
+    return i;
+  }
+
+  /** 1-based location of a tree-sitter point. */
+  location(point: Point): SourceLocation {
+    const lineStart = this.lineStarts[point.row];
+    if (lineStart === undefined) return this.locationOfIndex(this.code.length);
+    return { line: point.row + 1, column: this.indexOf(point) - lineStart + 1 };
+  }
+
+  /** 1-based location of a UTF-16 index into `code`. */
+  locationOfIndex(index: number): SourceLocation {
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: index - (starts[lo] ?? 0) + 1 };
+  }
+}
+
+export interface PythonParser {
+  readonly language: Language;
+  /** The unit the binding reports tree-sitter columns in (probed at load). */
+  readonly positionUnit: PositionUnit;
+  /** Parse code. The caller owns the tree and must call `tree.delete()` (or use `withTree`). */
+  parse(code: string): Tree;
+  /** Parse code, run `fn`, and free the tree whatever happens. Do not keep nodes past `fn`. */
+  withTree<T>(code: string, fn: (tree: Tree, source: SourceText) => T): T;
+  /** The text a tree (from this parser) was parsed from. */
+  source(tree: Tree): SourceText;
+  /** 1-based start (or end) location of a node of a tree from this parser. */
+  locate(node: Node, edge?: 'start' | 'end'): SourceLocation;
+  /**
+   * Syntax errors, earliest first, at most MAX_SYNTAX_ERRORS: tree-sitter ERROR and MISSING
+   * nodes, refined by a tokenizer pass (unclosed/unmatched brackets, unterminated strings) when
+   * the tree has errors, plus what tree-sitter's grammar accepts but Python rejects (Python 2
+   * print/exec statements, empty blocks, inconsistent indentation).
+   */
+  syntaxErrors(tree: Tree): PySyntaxError[];
+}
+
+let loading: Promise<PythonParser> | undefined;
+
+/** Load web-tree-sitter and the Python grammar (once per process; later calls share it). */
+export function loadPython(): Promise<PythonParser> {
+  if (loading === undefined) {
+    loading = createPythonParser();
+    // A failed load (missing .wasm, say) is not cached: a later call may try again.
+    loading.catch(() => {
+      loading = undefined;
+    });
+  }
+  return loading;
+}
+
+const require = createRequire(import.meta.url);
+
+function tryResolve(specifier: string): string | undefined {
+  try {
+    return require.resolve(specifier);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Locate tree-sitter-python's .wasm: env override, package subpath, package dir, node_modules walk. */
+export function resolvePythonWasm(): string {
+  const tried: string[] = [];
+  const candidates: Array<() => string | undefined> = [
+    () => process.env[PYTHON_WASM_ENV] || undefined,
+    () => tryResolve('tree-sitter-python/tree-sitter-python.wasm'),
+    () => {
+      // The package may restrict subpaths with "exports"; its package.json or main entry still
+      // locate the package directory.
+      const pkg = tryResolve('tree-sitter-python/package.json');
+      if (pkg !== undefined) return join(dirname(pkg), 'tree-sitter-python.wasm');
+      return undefined;
+    },
+    () => {
+      let dir = dirname(fileURLToPath(import.meta.url));
+      for (;;) {
+        const candidate = join(dir, 'node_modules', 'tree-sitter-python', 'tree-sitter-python.wasm');
+        if (existsSync(candidate)) return candidate;
+        const parent = dirname(dir);
+        if (parent === dir) return undefined;
+        dir = parent;
+      }
+    },
+  ];
+  for (const candidate of candidates) {
+    const path = candidate();
+    if (path === undefined) continue;
+    const abs = resolvePath(path);
+    if (existsSync(abs)) return abs;
+    tried.push(abs);
+  }
+  throw new Error(
+    'Cannot find tree-sitter-python.wasm (is the tree-sitter-python package installed?)' +
+      (tried.length > 0 ? `; tried ${tried.join(', ')}` : '') +
+      `; set ${PYTHON_WASM_ENV} to its path`,
+  );
+}
+
+async function createPythonParser(): Promise<PythonParser> {
+  // Point web-tree-sitter at its own runtime .wasm explicitly (its default is relative to its
+  // script, which breaks when bundled); fall back to the default when it cannot be resolved.
+  const runtimeWasm = tryResolve('web-tree-sitter/tree-sitter.wasm');
+  await Parser.init(
+    runtimeWasm !== undefined && existsSync(runtimeWasm)
+      ? { locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? runtimeWasm : prefix + file) }
+      : undefined,
+  );
+  const language = await Language.load(resolvePythonWasm());
+  const parser = new Parser();
+  parser.setLanguage(language);
+  const positionUnit = probePositionUnit(parser);
+  const sources = new WeakMap<Tree, SourceText>();
+
+  const parse = (code: string): Tree => {
+    const tree = parser.parse(code);
+    if (tree === null) throw new Error('tree-sitter returned no tree');
+    sources.set(tree, new SourceText(code, positionUnit));
+    return tree;
+  };
+  const source = (tree: Tree): SourceText => {
+    const text = sources.get(tree);
+    if (text === undefined) throw new Error('tree was not produced by this parser (or is a copy)');
+    return text;
+  };
+  return {
+    language,
+    positionUnit,
+    parse,
+    withTree<T>(code: string, fn: (tree: Tree, source: SourceText) => T): T {
+      const tree = parse(code);
+      try {
+        return fn(tree, source(tree));
+      } finally {
+        tree.delete();
+      }
+    },
+    source,
+    locate(node: Node, edge: 'start' | 'end' = 'start'): SourceLocation {
+      return source(node.tree).location(edge === 'start' ? node.startPosition : node.endPosition);
+    },
+    syntaxErrors(tree: Tree): PySyntaxError[] {
+      return collectSyntaxErrors(tree, source(tree));
+    },
+  };
+}
+
+/** Which unit does this binding report columns in? `"é"` ends at column 3 in UTF-16, 4 in UTF-8. */
+function probePositionUnit(parser: Parser): PositionUnit {
+  const tree = parser.parse('"\u00e9"');
+  if (tree === null) throw new Error('tree-sitter returned no tree');
+  try {
+    const column = tree.rootNode.firstNamedChild?.endPosition.column;
+    if (column === 3) return 'utf16';
+    if (column === 4) return 'utf8';
+    throw new Error(`unexpected tree-sitter column unit (probe gave ${String(column)})`);
+  } finally {
+    tree.delete();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Syntax errors
+
+type Diagnostic = PySyntaxError;
+
+const COMPOUND_KEYWORDS = new Set([
+  'if',
+  'elif',
+  'else',
+  'while',
+  'for',
+  'def',
+  'class',
+  'with',
+  'try',
+  'except',
+  'finally',
+  'async',
+]);
+const BRACKETED = new Set([
+  'list',
+  'tuple',
+  'set',
+  'dictionary',
+  'argument_list',
+  'parameters',
+  'parenthesized_expression',
+  'subscript',
+  'call',
+]);
+const CLOSERS = new Set([')', ']', '}']);
+
+function compareLoc(a: SourceLocation, b: SourceLocation): number {
+  return a.line - b.line || a.column - b.column;
+}
+
+function snippet(text: string): string {
+  const first = (text.split('\n')[0] ?? '').trim();
+  return first.length > 40 ? `${first.slice(0, 40)}…` : first;
+}
+
+function collectSyntaxErrors(tree: Tree, source: SourceText): PySyntaxError[] {
+  const root = tree.rootNode;
+  const out: Diagnostic[] = [];
+  if (root.hasError) {
+    const scan = scanPythonTokens(source.code);
+    const scanLoc = scan === null ? null : source.locationOfIndex(scan.index);
+    if (scan !== null && scanLoc !== null) out.push({ ...scanLoc, message: scan.message });
+    const treeErrors: Array<{ node: Node; start: SourceLocation; end: SourceLocation }> = [];
+    const visit = (node: Node): void => {
+      for (const child of node.children) {
+        if (child === null) continue;
+        if (child.isError || child.isMissing) {
+          treeErrors.push({
+            node: child,
+            start: source.location(child.startPosition),
+            end: source.location(child.endPosition),
+          });
+        } else if (child.hasError) {
+          visit(child);
+        }
+      }
+    };
+    if (root.isError) {
+      treeErrors.push({ node: root, start: source.location(root.startPosition), end: source.location(root.endPosition) });
+    } else {
+      visit(root);
+    }
+    for (const { node, start, end } of treeErrors) {
+      if (scan !== null && scanLoc !== null) {
+        // The tokenizer error explains tree-sitter errors around it: any that spans it, a missing
+        // closing bracket, and everything after a bracket that is never closed.
+        if (compareLoc(start, scanLoc) <= 0 && compareLoc(scanLoc, end) <= 0) continue;
+        if (node.isMissing && CLOSERS.has(node.type)) continue;
+        if (scan.kind === 'unclosed' && compareLoc(start, scanLoc) >= 0) continue;
+      }
+      out.push(describeTreeError(node, start, source));
+    }
+  }
+  checkStatements(root, source, out);
+  out.sort(compareLoc);
+  const result: PySyntaxError[] = [];
+  for (const d of out) {
+    const last = result[result.length - 1];
+    if (last !== undefined && last.line === d.line && last.column === d.column) continue;
+    result.push({ line: d.line, column: d.column, message: d.message });
+    if (result.length >= MAX_SYNTAX_ERRORS) break;
+  }
+  return result;
+}
+
+function describeTreeError(node: Node, start: SourceLocation, source: SourceText): Diagnostic {
+  if (node.isMissing) {
+    const what = /^[a-z_]+$/.test(node.type) ? node.type.replace(/_/g, ' ') : `\`${node.type}\``;
+    return { ...start, message: `missing ${what}` };
+  }
+  const children = node.children.filter((c): c is Node => c !== null);
+  const first = children[0];
+  // A compound statement header without its colon: `if x` / `def f()` / `class A`.
+  if (first !== undefined && COMPOUND_KEYWORDS.has(first.type)) {
+    const row = node.startPosition.row;
+    const leaves: Node[] = [];
+    collectLeavesOnRow(node, row, leaves);
+    const last = leaves[leaves.length - 1];
+    if (last !== undefined && !leaves.some((l) => l.type === ':')) {
+      return { ...source.location(last.endPosition), message: 'missing `:`' };
+    }
+  }
+  const text = node.text;
+  if (first !== undefined && first.type === '=' && node.parent !== null) {
+    const parentType = node.parent.type;
+    if (parentType === 'if_statement' || parentType === 'elif_clause' || parentType === 'while_statement') {
+      return { ...start, message: 'unexpected `=` (use `==` to compare)' };
+    }
+  }
+  const single = children.length <= 1 && node.childCount <= 1 && !/\s/.test(text) && text.length <= 20;
+  let message = single && text.length > 0 ? `unexpected \`${text}\`` : `invalid syntax near \`${snippet(text)}\``;
+  if (text.trim() === '') message = 'invalid syntax';
+  // An expression directly after another inside brackets: usually a forgotten comma.
+  const prev = node.previousSibling;
+  let inBrackets = false;
+  for (let p = node.parent, depth = 0; p !== null && depth < 3; p = p.parent, depth += 1) {
+    if (BRACKETED.has(p.type)) {
+      inBrackets = true;
+      break;
+    }
+  }
+  if (inBrackets && prev !== null && prev.isNamed && prev.type !== 'comment' && !prev.isError) {
+    message += ' (missing comma before it?)';
+  }
+  return { ...start, message };
+}
+
+function collectLeavesOnRow(node: Node, row: number, out: Node[]): void {
+  for (const child of node.children) {
+    if (child === null || child.startPosition.row > row) return;
+    if (child.childCount === 0) {
+      if (child.type !== 'comment') out.push(child);
+    } else {
+      collectLeavesOnRow(child, row, out);
+    }
+  }
+}
+
+// Statement-level checks for what the grammar accepts and Python rejects. One walk over the
+// statements (expressions are not entered).
+
+function checkStatements(root: Node, source: SourceText, out: Diagnostic[]): void {
+  // A byte-order mark is not indentation.
+  const bom = source.code.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const indentOf = (node: Node): string => {
+    const p = node.startPosition;
+    const lineStart = source.lineStarts[p.row] ?? 0;
+    return source.code.slice(lineStart + (p.row === 0 ? bom : 0), source.indexOf(p));
+  };
+  const walkContainer = (container: Node, isModule: boolean): void => {
+    if (container.hasError && isModule === false) return;
+    let expected: string | undefined = isModule ? '' : undefined;
+    let prevEndRow = isModule ? -1 : (container.previousSibling?.endPosition.row ?? -1);
+    let statements = 0;
+    for (const stmt of container.namedChildren) {
+      if (stmt === null) continue;
+      if (stmt.type === 'comment') continue;
+      statements += 1;
+      const firstOnLine = stmt.startPosition.row > prevEndRow;
+      prevEndRow = stmt.endPosition.row;
+      if (stmt.isError || stmt.hasError) {
+        if (!stmt.isError) descend(stmt);
+        continue;
+      }
+      if (firstOnLine) {
+        const indent = indentOf(stmt);
+        if (expected === undefined) {
+          expected = indent;
+        } else if (indent !== expected) {
+          const mixed = (indent.includes('\t') || expected.includes('\t')) && indent.length !== 0;
+          const message =
+            mixed && indent.replace(/\t/g, ' '.repeat(8)) !== indent
+              ? 'inconsistent use of tabs and spaces in indentation'
+              : indent.length > expected.length
+                ? 'unexpected indent'
+                : 'unindent does not match any outer indentation level';
+          out.push({ ...source.location(stmt.startPosition), message });
+        }
+      }
+      if (stmt.type === 'print_statement' || stmt.type === 'exec_statement') {
+        const kw = stmt.type === 'print_statement' ? 'print' : 'exec';
+        out.push({
+          ...source.location(stmt.startPosition),
+          message: `\`${kw}\` statement is Python 2 syntax: use \`${kw}(...)\``,
+        });
+      }
+      descend(stmt);
+    }
+    if (!isModule && statements === 0 && container.parent !== null && !container.parent.hasError) {
+      const header = container.parent;
+      const keyword = header.child(0)?.text ?? header.type;
+      let next: Node | null = null;
+      for (let n: Node | null = header; n !== null && next === null; n = n.parent) {
+        for (let s = n.nextNamedSibling; s !== null; s = s.nextNamedSibling) {
+          if (s.type !== 'comment') {
+            next = s;
+            break;
+          }
+        }
+      }
+      out.push({
+        ...source.location((next ?? container).startPosition),
+        message: `expected an indented block after \`${keyword}\` on line ${header.startPosition.row + 1}`,
+      });
+    }
+  };
+  const descend = (node: Node): void => {
+    for (const child of node.namedChildren) {
+      if (child === null) continue;
+      if (child.type === 'block') walkContainer(child, false);
+      else if (
+        child.type.endsWith('_clause') ||
+        child.type === 'function_definition' ||
+        child.type === 'class_definition'
+      ) {
+        descend(child);
+      }
+    }
+  };
+  walkContainer(root, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizer pass: Python's tokenizer reports these before the parser runs, and tree-sitter's
+// error recovery tends to blur them, so find them directly.
+
+export interface ScanError {
+  /** UTF-16 index into the code. */
+  index: number;
+  kind: 'unmatched' | 'mismatch' | 'unclosed' | 'string';
+  message: string;
+}
+
+const STRING_PREFIXES = new Set(['r', 'u', 'b', 'f', 't', 'br', 'rb', 'fr', 'rf', 'tr', 'rt']);
+
+function isIdentChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 0x80
+  );
+}
+
+/**
+ * The first bracket or string error in Python code, the way Python's tokenizer sees it:
+ * an unterminated string, a closing bracket with no or the wrong opener, or (at the end) the
+ * innermost bracket never closed. Null when there is none.
+ */
+export function scanPythonTokens(code: string): ScanError | null {
+  const stack: Array<{ ch: string; index: number }> = [];
+  const n = code.length;
+  let i = 0;
+  while (i < n) {
+    const c = code.charCodeAt(i);
+    if (c === 35 /* # */) {
+      const nl = code.indexOf('\n', i);
+      i = nl === -1 ? n : nl;
+    } else if (c === 34 || c === 39 /* " ' */) {
+      const end = skipString(code, i);
+      if (end < 0) return unterminated(code, i);
+      i = end;
+    } else if (isIdentChar(c)) {
+      const start = i;
+      while (i < n && isIdentChar(code.charCodeAt(i))) i += 1;
+      const q = code.charCodeAt(i);
+      if ((q === 34 || q === 39) && STRING_PREFIXES.has(code.slice(start, i).toLowerCase())) {
+        const end = skipString(code, i);
+        if (end < 0) return unterminated(code, start);
+        i = end;
+      }
+    } else if (c === 40 || c === 91 || c === 123 /* ( [ { */) {
+      stack.push({ ch: code[i] ?? '', index: i });
+      i += 1;
+    } else if (c === 41 || c === 93 || c === 125 /* ) ] } */) {
+      const ch = code[i] ?? '';
+      const open = stack.pop();
+      if (open === undefined) return { index: i, kind: 'unmatched', message: `unmatched \`${ch}\`` };
+      const expected = open.ch === '(' ? ')' : open.ch === '[' ? ']' : '}';
+      if (ch !== expected) {
+        const openLine = lineOfIndex(code, open.index);
+        const here = lineOfIndex(code, i);
+        return {
+          index: i,
+          kind: 'mismatch',
+          message:
+            `closing \`${ch}\` does not match opening \`${open.ch}\`` +
+            (openLine !== here ? ` on line ${openLine}` : ''),
+        };
+      }
+      i += 1;
+    } else {
+      i += 1;
+    }
+  }
+  const open = stack.pop();
+  if (open !== undefined) return { index: open.index, kind: 'unclosed', message: `\`${open.ch}\` was never closed` };
+  return null;
+}
+
+/** Index just past the string whose quote is at `q`, or -1 when it is unterminated. */
+function skipString(code: string, q: number): number {
+  const quote = code[q] ?? '"';
+  const triple = code.startsWith(quote.repeat(3), q);
+  const n = code.length;
+  let j = q + (triple ? 3 : 1);
+  while (j < n) {
+    const c = code[j];
+    if (c === '\\') {
+      j += code.startsWith('\r\n', j + 1) ? 3 : 2;
+      continue;
+    }
+    if (!triple && (c === '\n' || c === '\r')) return -1;
+    if (c === quote) {
+      if (!triple) return j + 1;
+      if (code.startsWith(quote.repeat(3), j)) return j + 3;
+    }
+    j += 1;
+  }
+  return -1;
+}
+
+function unterminated(code: string, start: number): ScanError {
+  let q = start;
+  while (q < code.length && code[q] !== '"' && code[q] !== "'") q += 1;
+  const quote = code[q] ?? '"';
+  const triple = code.startsWith(quote.repeat(3), q);
+  return {
+    index: start,
+    kind: 'string',
+    message: triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal',
+  };
+}
+
+function lineOfIndex(code: string, index: number): number {
+  let line = 1;
+  for (let i = code.indexOf('\n'); i !== -1 && i < index; i = code.indexOf('\n', i + 1)) line += 1;
+  return line;
+}

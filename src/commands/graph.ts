@@ -1,0 +1,38 @@
+import { Args, Flags } from '@oclif/core';
+import { StrataCommand } from '../base.js';
+import { EXIT } from '../errors.js';
+import { loadPacks } from '../validate/packs.js';
+import { renderGraph } from '../graph/render.js';
+import { findingJson } from '../validate/validate.js';
+import { formatFinding } from '../ui/findings.js';
+
+export default class Graph extends StrataCommand {
+  static override summary = 'Print the reference graph of a pack or bundle (Mermaid, dot or JSON).';
+  static override description =
+    'Nodes are resources, edges point from a resource to what it references, in import order. Findings go to stderr; exit 1 when the pack has errors (the graph is still printed).';
+  static override examples = [
+    '<%= config.bin %> graph packs/library/loan_manifest.yaml',
+    '<%= config.bin %> graph packs/bundle --format dot | dot -Tsvg > graph.svg',
+  ];
+  static override args = { path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }) };
+  static override flags = {
+    format: Flags.option({ options: ['mermaid', 'dot', 'json'] as const, default: 'mermaid', description: 'Graph format.' })(),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Graph);
+    const loaded = await loadPacks([args.path], process.cwd());
+    try {
+      const format = this.outputJson(flags) ? 'json' : flags.format;
+      this.emit(renderGraph(loaded.packs, format));
+      const style = this.stderrStyle(flags['no-color']);
+      for (const f of loaded.findings) {
+        if (!flags.quiet || f.severity === 'error') process.stderr.write(`${formatFinding(findingJson(f), style)}\n`);
+      }
+      const failed = loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error');
+      process.exitCode = failed ? EXIT.INVALID : EXIT.OK;
+    } finally {
+      await loaded.cleanup();
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { Args, Flags } from '@oclif/core';
+import { StrataCommand } from '../base.js';
+import { EXIT } from '../errors.js';
+import { validatePaths } from '../validate/validate.js';
+import { formatValidateResult } from '../ui/findings.js';
+
+export default class Validate extends StrataCommand {
+  static override summary = 'Check packs and bundles offline: YAML, schemas, references, cycles, code.';
+  static override description =
+    'PATH is a manifest, a pack directory, a bundle directory, or a .tar.gz/.tgz/.zip bundle. Findings print like a compiler\'s (path:line:col: error CODE message). Exit 0 valid (warnings allowed), 1 invalid.';
+  static override examples = [
+    '<%= config.bin %> validate packs/library/wallet_manifest.yaml',
+    '<%= config.bin %> validate packs/bundle --output json',
+    '<%= config.bin %> validate bundle.tgz --strict',
+  ];
+  static override strict = false;
+  static override args = { path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }) };
+  static override flags = {
+    strict: Flags.boolean({ description: 'Treat warnings as errors.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Validate);
+    const result = await validatePaths(argv as string[], { cwd: process.cwd(), strict: flags.strict });
+    if (this.outputJson(flags)) this.emit(JSON.stringify(result, null, 2));
+    else this.emit(formatValidateResult(result, this.stdoutStyle(flags['no-color']), flags.quiet));
+    process.exitCode = result.status === 'VALID' ? EXIT.OK : EXIT.INVALID;
+  }
+}

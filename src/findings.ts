@@ -1,0 +1,68 @@
+/**
+ * Findings: what `validate` reports. Every finding has a stable code from this catalog; tools and
+ * tests match on the code, people read the message. Codes never change meaning once released.
+ */
+export type Severity = 'error' | 'warning';
+
+export interface Position {
+  /** Path as shown to the user (relative to the working directory where possible). */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column, counted in UTF-16 code units like editors do. */
+  column: number;
+}
+
+export interface Finding extends Position {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+  hint?: string;
+  /** The resource the finding belongs to, when there is one. */
+  resourceId?: string;
+}
+
+export const FINDING_CODES = {
+  E_PATH_NOT_FOUND: 'A path given on the command line does not exist.',
+  E_MANIFEST_NOT_FOUND: 'No manifest (manifest.yaml, *.manifest.yaml, *_manifest.yaml) was found at the path.',
+  E_MANIFEST_AMBIGUOUS: 'A pack directory holds several manifests; name the one to use.',
+  E_ARCHIVE_INVALID: 'A bundle archive could not be read.',
+  E_ARCHIVE_ESCAPE: 'An archive entry would be extracted outside the extraction root.',
+  E_FILE_READ: 'A file could not be read.',
+  E_YAML_SYNTAX: 'A YAML document does not parse.',
+  E_YAML_DUPLICATE_KEY: 'A mapping has the same key twice.',
+  E_YAML_ALIAS_LIMIT: 'A YAML document expands aliases beyond the safety bound (alias bomb).',
+  E_SCHEMA: 'A value does not satisfy its JSON Schema.',
+  E_SCHEMA_REQUIRED: 'A required field is missing.',
+  E_SCHEMA_UNKNOWN_FIELD: 'A field is not part of the schema.',
+  E_SCHEMA_ENUM: 'A value is not one of the allowed values.',
+  E_SCHEMA_TYPE: 'A value has the wrong type.',
+  E_TYPE_UNKNOWN: 'A resource type is not one Strata or CLU knows.',
+  W_TYPE_UNSUPPORTED: 'A resource type CLU knows but Strata does not import; it is skipped.',
+  E_ID_NOT_DEFINED: 'A manifest lists an id that no resource file defines.',
+  W_ID_LISTED_TWICE: 'A manifest lists the same id more than once.',
+  E_ID_DUPLICATE: 'A listed or referenced id is defined more than once.',
+  W_DUPLICATE_UNLISTED: 'An id that is neither listed nor referenced is defined more than once.',
+  E_BUNDLE_DUPLICATE_ID: 'Two packs of one bundle list the same id.',
+  E_REF_UNKNOWN: 'A reference names an id that is not listed in the pack manifest.',
+  E_REF_CROSS_PACK: 'A reference names an id that belongs to another pack of the bundle.',
+  E_REF_FIELD: 'A reference names a field the target type never has.',
+  E_REF_MALFORMED: 'Text that starts a reference (&{) is not a valid reference.',
+  E_CYCLE: 'References form a cycle.',
+  E_FILE_MISSING: 'An @{path} file does not exist.',
+  E_FILE_OUTSIDE_ROOT: 'An @{path} file resolves outside the pack root.',
+  E_PY_SYNTAX: 'Inlined Python code does not parse.',
+  E_PY_METADATA: 'A contract lacks valid api or version metadata.',
+  E_PARAM_UNDECLARED: 'A product version sets a parameter the contract does not declare.',
+  E_UNRENDERED_TEMPLATE: 'Contract code still imports feature modules: it is a template, not a rendered contract.',
+  E_WORKFLOW_SPEC: 'A workflow specification does not parse or lacks definition_version.',
+  E_TIME_RANGE: 'A time range ends at or before its start.',
+  E_ACTIVATE_CONFLICT: 'More than one version of one product or workflow is marked activate: true.',
+  W_VAULT_ID_DIFFERS: "An internal account's vault_id differs from its payload id.",
+} as const;
+
+export type FindingCode = keyof typeof FINDING_CODES;
+
+export function severityOf(code: FindingCode): Severity {
+  return code.startsWith('W_') ? 'warning' : 'error';
+}

@@ -1,0 +1,172 @@
+/**
+ * Turns command-line paths into packs: a manifest file, a pack directory (exactly one manifest
+ * directly in it), a bundle directory (every manifest.yaml / *.manifest.yaml below it starts a
+ * pack) or a bundle archive (extracted to a temporary directory, then a bundle directory).
+ */
+import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { extractArchive, isArchivePath } from './archive.js';
+import type { Finding } from '../findings.js';
+
+export interface PackSource {
+  /** Absolute path of the manifest. */
+  manifest: string;
+  /** Absolute path of the pack root (the manifest's directory). */
+  root: string;
+  /** Display name of the bundle this pack belongs to, or null for a lone pack. */
+  bundle: string | null;
+}
+
+export interface Discovery {
+  packs: PackSource[];
+  findings: Finding[];
+  /** Path as shown to the user: relative to the working directory, archive entries as `archive!/entry`. */
+  display(absolute: string): string;
+  cleanup(): Promise<void>;
+}
+
+export function isManifestName(name: string): boolean {
+  return name === 'manifest.yaml' || name.endsWith('.manifest.yaml') || name.endsWith('_manifest.yaml');
+}
+
+/** Manifests that start a pack inside a bundle (packs.md 1). */
+export function isBundleManifestName(name: string): boolean {
+  return name === 'manifest.yaml' || name.endsWith('.manifest.yaml');
+}
+
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '.strata']);
+
+/** Every file below `dir` (recursively, sorted, skipping VCS and dependency folders). */
+export function walkFiles(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (d: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!SKIPPED_DIRS.has(e.name)) visit(p);
+      } else if (e.isFile() || e.isSymbolicLink()) {
+        out.push(p);
+      }
+    }
+  };
+  visit(dir);
+  return out;
+}
+
+function at(file: string, code: Finding['code'], message: string, hint?: string): Finding {
+  return { code, severity: 'error', message, file, line: 1, column: 1, ...(hint ? { hint } : {}) };
+}
+
+export async function discoverPacks(paths: readonly string[], cwd: string): Promise<Discovery> {
+  const packs: PackSource[] = [];
+  const findings: Finding[] = [];
+  const archives: Array<{ dir: string; shown: string; cleanup: () => Promise<void> }> = [];
+
+  const display = (absolute: string): string => {
+    for (const a of archives) {
+      if (absolute === a.dir || absolute.startsWith(a.dir + sep)) {
+        return `${a.shown}!/${relative(a.dir, absolute).split(sep).join('/')}`;
+      }
+    }
+    const rel = relative(cwd, absolute);
+    return rel === '' ? '.' : rel.startsWith('..') ? absolute : rel.split(sep).join('/');
+  };
+
+  const addBundle = (dir: string, shown: string): void => {
+    const all = walkFiles(dir);
+    const manifests = all.filter((f) => isBundleManifestName(basename(f)));
+    if (manifests.length === 0) {
+      const others = all.filter((f) => isManifestName(basename(f))).map(display);
+      findings.push(
+        at(
+          shown,
+          'E_MANIFEST_NOT_FOUND',
+          `no manifest in ${shown}: a pack needs manifest.yaml, *.manifest.yaml or *_manifest.yaml, a bundle manifest.yaml or *.manifest.yaml files below it`,
+          others.length > 0
+            ? `these manifests are below it; pass them directly: strata validate ${others.join(' ')}`
+            : undefined,
+        ),
+      );
+      return;
+    }
+    for (const m of manifests) packs.push({ manifest: m, root: dirname(m), bundle: shown });
+  };
+
+  for (const given of paths) {
+    const absolute = resolve(cwd, given);
+    let stat;
+    try {
+      stat = statSync(absolute);
+    } catch {
+      findings.push(at(given, 'E_PATH_NOT_FOUND', `${given} does not exist`, 'check the path, or run from the right directory'));
+      continue;
+    }
+    if (stat.isDirectory()) {
+      const direct = readdirSync(absolute)
+        .filter((n) => isManifestName(n))
+        .sort();
+      if (direct.length === 1) {
+        packs.push({ manifest: join(absolute, direct[0] as string), root: absolute, bundle: null });
+      } else if (direct.length > 1) {
+        const names = direct.map((n) => display(join(absolute, n)));
+        findings.push(
+          at(
+            display(absolute),
+            'E_MANIFEST_AMBIGUOUS',
+            `${display(absolute)} holds ${direct.length} manifests (${direct.join(', ')}); which pack did you mean?`,
+            `pass the manifest(s) to validate: strata validate ${names.join(' ')}`,
+          ),
+        );
+      } else {
+        addBundle(absolute, display(absolute));
+      }
+    } else if (isArchivePath(absolute)) {
+      const shown = display(absolute);
+      const extracted = await extractArchive(absolute);
+      archives.push({ dir: extracted.dir, shown, cleanup: extracted.cleanup });
+      for (const p of extracted.problems) {
+        findings.push(
+          at(
+            p.entry ? `${shown}!/${p.entry}` : shown,
+            p.kind === 'escape' ? 'E_ARCHIVE_ESCAPE' : 'E_ARCHIVE_INVALID',
+            p.message,
+            p.kind === 'escape'
+              ? 'rebuild the archive from inside the bundle directory (tar -czf bundle.tgz -C bundle .)'
+              : undefined,
+          ),
+        );
+      }
+      if (!extracted.problems.some((p) => p.kind === 'invalid' && p.entry === '')) addBundle(extracted.dir, shown);
+    } else if (isManifestName(basename(absolute))) {
+      packs.push({ manifest: absolute, root: dirname(absolute), bundle: null });
+    } else {
+      findings.push(
+        at(
+          display(absolute),
+          'E_MANIFEST_NOT_FOUND',
+          `${display(absolute)} is not a manifest, a pack or bundle directory, or a bundle archive`,
+          'pass a manifest (manifest.yaml, *.manifest.yaml, *_manifest.yaml), a directory, or a .tar.gz/.tgz/.zip bundle',
+        ),
+      );
+    }
+  }
+
+  // The same manifest named twice (a file and its directory) is one pack.
+  const seen = new Set<string>();
+  const unique = packs.filter((p) => (seen.has(p.manifest) ? false : (seen.add(p.manifest), true)));
+  return {
+    packs: unique,
+    findings,
+    display,
+    async cleanup() {
+      await Promise.all(archives.map((a) => a.cleanup()));
+    },
+  };
+}

@@ -1,0 +1,582 @@
+/**
+ * Loading: resource files under a pack root, indexed by id, and the per-resource analysis that
+ * does not depend on which pack lists the resource: entry and payload schemas, `@{}` inlining
+ * confined to the root, reference sites, and code checks. Each file is read and parsed once.
+ */
+import { readFileSync, realpathSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { FileText, lineStarts, type LineColumn, type TextMap } from './text.js';
+import { parseYaml, type PathSegment, type YamlDocument } from './yaml.js';
+import { findReferences, FILE_REFERENCE } from './references.js';
+import { walkFiles } from './discover.js';
+import { isResourceType, PAYLOAD_KEY, RESOURCE_TYPES, UNSUPPORTED_TYPES, typeSchemaName, type ResourceType } from './types.js';
+import { checkSchema, type SchemaViolation } from '../schema/index.js';
+import { severityOf, type Finding, type FindingCode } from '../findings.js';
+import { nearest } from '../util/nearest.js';
+import type { PythonParser } from '../code/python.js';
+import { analyzeCode, type CodeFacts } from '../code/contract.js';
+
+export interface ResourceDefinition {
+  id: string;
+  entry: Record<string, unknown>;
+  /** Absolute path of the resource file. */
+  file: string;
+  doc: YamlDocument;
+  /** Path of the entry inside its document: [] or ['resources', i]. */
+  path: PathSegment[];
+}
+
+export interface RootIndex {
+  root: string;
+  realRoot: string;
+  definitions: Map<string, ResourceDefinition[]>;
+  findings: Finding[];
+}
+
+export interface ReferenceSite {
+  id: string;
+  field: string | null;
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface ResourceAnalysis {
+  id: string;
+  type: string;
+  /** A type Strata imports (known, supported). */
+  importable: boolean;
+  definition: ResourceDefinition;
+  findings: Finding[];
+  /** Payload with `@{}` files inlined; references still unresolved. Undefined when it did not parse. */
+  payload: unknown;
+  references: ReferenceSite[];
+  isInternal: boolean;
+  activate: boolean;
+  /** What activation acts on: the product id of a product version, the workflow definition id of a workflow version. */
+  activationTarget: string | null;
+  onConflict: 'IGNORE' | 'UPDATE' | 'SKIP';
+  vaultId: string | null;
+}
+
+export interface LoadContext {
+  display(absolute: string): string;
+  python: PythonParser;
+  /** Inlined files by real path: one read per file however many resources use it. */
+  files: Map<string, FileText | NodeJS.ErrnoException>;
+  /** Code analysis by real path of the inlined file (or by text for inline code). */
+  code: Map<string, CodeFacts>;
+}
+
+export function newLoadContext(display: (a: string) => string, python: PythonParser): LoadContext {
+  return { display, python, files: new Map(), code: new Map() };
+}
+
+export function makeFinding(
+  code: FindingCode,
+  file: string,
+  pos: LineColumn,
+  message: string,
+  extra: { hint?: string | undefined; resourceId?: string | undefined } = {},
+): Finding {
+  const f: Finding = { code, severity: severityOf(code), message, file, line: pos.line, column: pos.column };
+  if (extra.hint !== undefined) f.hint = extra.hint;
+  if (extra.resourceId !== undefined) f.resourceId = extra.resourceId;
+  return f;
+}
+
+export function isResourceFileName(name: string): boolean {
+  return name.endsWith('.resource.yaml') || name.endsWith('.resources.yaml');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function violationFindings(
+  violations: SchemaViolation[],
+  file: string,
+  locate: (path: PathSegment[], key: boolean) => LineColumn,
+  resourceId?: string,
+): Finding[] {
+  return violations.map((v) =>
+    makeFinding(v.code, file, locate(v.path, v.atKey), v.message, { hint: v.hint, resourceId }),
+  );
+}
+
+export function indexRoot(root: string, ctx: LoadContext): RootIndex {
+  const definitions = new Map<string, ResourceDefinition[]>();
+  const findings: Finding[] = [];
+  let realRoot = root;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    /* reported by discovery */
+  }
+  for (const file of walkFiles(root)) {
+    const name = basename(file);
+    if (!isResourceFileName(name)) continue;
+    const shown = ctx.display(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      findings.push(makeFinding('E_FILE_READ', shown, { line: 1, column: 1 }, `cannot read: ${(err as Error).message}`));
+      continue;
+    }
+    const map = new FileText(shown, text);
+    const parsed = parseYaml(map);
+    for (const p of parsed.problems) {
+      findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
+    }
+    const many = name.endsWith('.resources.yaml');
+    for (const doc of parsed.documents) {
+      const add = (entry: unknown, path: PathSegment[]): void => {
+        if (!isRecord(entry)) {
+          findings.push(
+            makeFinding('E_SCHEMA_TYPE', shown, doc.locate(path), 'a resource entry must be a mapping', {
+              hint: 'give it type, id and payload keys',
+            }),
+          );
+          return;
+        }
+        const id = typeof entry.id === 'string' ? entry.id : typeof entry.vault_id === 'string' ? entry.vault_id : null;
+        if (id === null) {
+          findings.push(
+            makeFinding('E_SCHEMA_REQUIRED', shown, doc.locate(path), 'resource entry has neither "id" nor "vault_id"', {
+              hint: 'add an id: the manifest lists resources by it',
+            }),
+          );
+          return;
+        }
+        const def: ResourceDefinition = { id, entry, file, doc, path };
+        const list = definitions.get(id);
+        if (list) list.push(def);
+        else definitions.set(id, [def]);
+      };
+      if (many) {
+        const violations = checkSchema('resources-file', doc.value).filter((v) => v.path.length <= 1);
+        if (!isRecord(doc.value) || !Array.isArray(doc.value.resources)) {
+          findings.push(...violationFindings(violations, shown, (p, k) => doc.locate(p, k)));
+          continue;
+        }
+        for (const v of violations.filter((x) => x.path[0] !== 'resources')) {
+          findings.push(makeFinding(v.code, shown, doc.locate(v.path, v.atKey), v.message, { hint: v.hint }));
+        }
+        doc.value.resources.forEach((entry, i) => add(entry, ['resources', i]));
+      } else {
+        add(doc.value, []);
+      }
+    }
+  }
+  return { root, realRoot, definitions, findings };
+}
+
+function semverLike(s: string): boolean {
+  return /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(s);
+}
+
+interface PayloadView {
+  file: string;
+  locate(path: PathSegment[], key?: boolean): LineColumn;
+  stringMap(path: PathSegment[], key?: boolean): TextMap | undefined;
+}
+
+/** Analyses one definition. Pure apart from reading the files it inlines (cached in ctx). */
+export function analyzeResource(def: ResourceDefinition, index: RootIndex, ctx: LoadContext): ResourceAnalysis {
+  const shown = ctx.display(def.file);
+  const findings: Finding[] = [];
+  const id = def.id;
+  const entry = def.entry;
+  const entryLocate = (p: PathSegment[], key = false) => def.doc.locate([...def.path, ...p], key);
+  const type = typeof entry.type === 'string' ? entry.type : '';
+  const result: ResourceAnalysis = {
+    id,
+    type,
+    importable: false,
+    definition: def,
+    findings,
+    payload: undefined,
+    references: [],
+    isInternal: false,
+    activate: entry.activate === true,
+    activationTarget: null,
+    onConflict: entry.on_conflict === 'UPDATE' || entry.on_conflict === 'SKIP' ? entry.on_conflict : 'IGNORE',
+    vaultId: typeof entry.vault_id === 'string' ? entry.vault_id : null,
+  };
+
+  findings.push(...violationFindings(checkSchema('resource', entry), shown, entryLocate, id));
+  if (type === '') return result;
+  if (!isResourceType(type)) {
+    if (UNSUPPORTED_TYPES.has(type)) {
+      findings.push(
+        makeFinding('W_TYPE_UNSUPPORTED', shown, entryLocate(['type']), `type ${type} is known to CLU but not imported by strata`, {
+          hint: 'import and convert skip it; remove it from the manifest to silence this warning',
+          resourceId: id,
+        }),
+      );
+    } else {
+      const near = nearest(type, [...RESOURCE_TYPES, ...UNSUPPORTED_TYPES]);
+      findings.push(
+        makeFinding('E_TYPE_UNKNOWN', shown, entryLocate(['type']), `unknown resource type "${type}"`, {
+          hint: near ? `did you mean ${near}?` : `types: ${RESOURCE_TYPES.join(', ')}`,
+          resourceId: id,
+        }),
+      );
+    }
+    return result;
+  }
+  result.importable = true;
+
+  // The payload: a YAML block string (parsed here, positions mapped into the file) or a mapping.
+  let payload: unknown;
+  let view: PayloadView;
+  const raw = entry.payload;
+  if (typeof raw === 'string') {
+    const map = def.doc.stringMap([...def.path, 'payload']);
+    if (!map) return result;
+    const parsed = parseYaml(map);
+    for (const p of parsed.problems) {
+      findings.push(makeFinding(p.code, shown, map.position(p.offset), `payload: ${p.message}`, { hint: p.hint, resourceId: id }));
+    }
+    if (parsed.problems.length > 0) return result;
+    if (parsed.documents.length !== 1) {
+      findings.push(
+        makeFinding('E_SCHEMA', shown, entryLocate(['payload']), `payload must hold exactly one YAML document, found ${parsed.documents.length}`, {
+          resourceId: id,
+        }),
+      );
+      return result;
+    }
+    const pdoc = parsed.documents[0] as YamlDocument;
+    payload = pdoc.value;
+    view = { file: shown, locate: (p, k) => pdoc.locate(p, k), stringMap: (p, k) => pdoc.stringMap(p, k) };
+  } else if (isRecord(raw)) {
+    payload = raw;
+    view = {
+      file: shown,
+      locate: (p, k) => entryLocate(['payload', ...p], k),
+      stringMap: (p, k) => def.doc.stringMap([...def.path, 'payload', ...p], k),
+    };
+  } else {
+    return result; // the entry schema reported it
+  }
+
+  const schemaViolations = checkSchema(`types/${typeSchemaName(type)}`, payload);
+  findings.push(...violationFindings(schemaViolations, shown, (p, k) => view.locate(p, k), id));
+
+  // Inline @{path} files, then scan every string (keys too) for references.
+  const inlined = new Map<string, FileText>();
+  const resolvedPayload = inline(payload, [], def, index, ctx, view, findings, inlined);
+  result.payload = resolvedPayload;
+  scanReferences(resolvedPayload, [], view, inlined, result, ctx);
+
+  const body = isRecord(resolvedPayload) ? resolvedPayload : {};
+  const inner = isRecord(body[PAYLOAD_KEY[type]]) ? (body[PAYLOAD_KEY[type]] as Record<string, unknown>) : {};
+  result.isInternal = body.is_internal === true;
+  checkType(type, body, inner, view, inlined, result, ctx);
+  return result;
+}
+
+function pathKey(path: readonly PathSegment[]): string {
+  return JSON.stringify(path);
+}
+
+function inline(
+  value: unknown,
+  path: PathSegment[],
+  def: ResourceDefinition,
+  index: RootIndex,
+  ctx: LoadContext,
+  view: PayloadView,
+  findings: Finding[],
+  inlined: Map<string, FileText>,
+): unknown {
+  if (typeof value === 'string') {
+    const m = FILE_REFERENCE.exec(value);
+    if (!m) return value;
+    const rel = (m[1] as string).trim();
+    const target = resolve(dirname(def.file), rel);
+    const here = view.locate(path);
+    let real: string;
+    try {
+      real = realpathSync(target);
+    } catch {
+      const dir = dirname(target);
+      let near: string | undefined;
+      try {
+        near = nearest(basename(target), readdirSync(dir));
+      } catch {
+        near = undefined;
+      }
+      findings.push(
+        makeFinding('E_FILE_MISSING', view.file, here, `file ${rel} does not exist (looked for ${ctx.display(target)})`, {
+          hint: near ? `did you mean @{${join(dirname(rel), near).split(sep).join('/')}}?` : 'paths in @{} are relative to the resource file',
+          resourceId: def.id,
+        }),
+      );
+      return value;
+    }
+    if (real !== index.realRoot && !real.startsWith(index.realRoot + sep)) {
+      findings.push(
+        makeFinding('E_FILE_OUTSIDE_ROOT', view.file, here, `file ${rel} resolves to ${real}, outside the pack root ${ctx.display(index.root)}`, {
+          hint: 'keep inlined files inside the pack root (symlinks are followed); copy the file into the pack',
+          resourceId: def.id,
+        }),
+      );
+      return value;
+    }
+    let file = ctx.files.get(real);
+    if (file === undefined) {
+      try {
+        file = new FileText(ctx.display(target), readFileSync(real, 'utf8'));
+      } catch (err) {
+        file = err as NodeJS.ErrnoException;
+      }
+      ctx.files.set(real, file);
+    }
+    if (!(file instanceof FileText)) {
+      findings.push(
+        makeFinding('E_FILE_READ', view.file, here, `cannot read ${rel}: ${file.message}`, { resourceId: def.id }),
+      );
+      return value;
+    }
+    inlined.set(pathKey(path), file);
+    return file.text;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => inline(v, [...path, i], def, index, ctx, view, findings, inlined));
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k, {
+        value: inline(v, [...path, k], def, index, ctx, view, findings, inlined),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  return value;
+}
+
+function scanString(
+  text: string,
+  map: () => TextMap | undefined,
+  fallback: () => LineColumn,
+  file: string,
+  result: ResourceAnalysis,
+): void {
+  if (!text.includes('&{')) return;
+  const { references, malformed } = findReferences(text);
+  const m = map();
+  const pos = (offset: number): LineColumn => (m ? m.position(offset) : fallback());
+  for (const r of references) {
+    result.references.push({ id: r.id, field: r.field, file: m?.file ?? file, ...pos(r.offset) });
+  }
+  for (const bad of malformed) {
+    result.findings.push(
+      makeFinding('E_REF_MALFORMED', m?.file ?? file, pos(bad.offset), `"${bad.text}" is not a valid reference`, {
+        hint: 'write &{id} or &{id:field}; ids use letters, digits, _ . and -, on one line',
+        resourceId: result.id,
+      }),
+    );
+  }
+}
+
+function scanReferences(
+  value: unknown,
+  path: PathSegment[],
+  view: PayloadView,
+  inlined: Map<string, FileText>,
+  result: ResourceAnalysis,
+  ctx: LoadContext,
+): void {
+  if (typeof value === 'string') {
+    const file = inlined.get(pathKey(path));
+    if (file) scanString(value, () => file, () => ({ line: 1, column: 1 }), file.file, result);
+    else scanString(value, () => view.stringMap(path), () => view.locate(path), view.file, result);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => scanReferences(v, [...path, i], view, inlined, result, ctx));
+  } else if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      scanString(k, () => view.stringMap([...path, k], true), () => view.locate([...path, k], true), view.file, result);
+      scanReferences(v, [...path, k], view, inlined, result, ctx);
+    }
+  }
+}
+
+/** Where (line, column) of a code text lies in the file: the inlined file itself, or the payload string. */
+function codeSite(
+  view: PayloadView,
+  inlined: Map<string, FileText>,
+  path: PathSegment[],
+  code: string,
+  line: number,
+  column: number,
+): { file: string } & LineColumn {
+  const file = inlined.get(pathKey(path));
+  if (file) return { file: file.file, line, column };
+  const map = view.stringMap(path);
+  if (!map) return { file: view.file, ...view.locate(path) };
+  const starts = lineStarts(code);
+  const offset = (starts[line - 1] ?? 0) + column - 1;
+  return { file: map.file, ...map.position(offset) };
+}
+
+function codeFacts(code: string, key: string | undefined, ctx: LoadContext): CodeFacts {
+  const k = key ?? code;
+  let facts = ctx.code.get(k);
+  if (!facts) {
+    facts = analyzeCode(ctx.python, code);
+    ctx.code.set(k, facts);
+  }
+  return facts;
+}
+
+function checkCode(
+  kind: 'contract' | 'supervisor' | 'module',
+  inner: Record<string, unknown>,
+  innerPath: PathSegment[],
+  view: PayloadView,
+  inlined: Map<string, FileText>,
+  result: ResourceAnalysis,
+  ctx: LoadContext,
+): CodeFacts | null {
+  const code = inner.code;
+  if (typeof code !== 'string' || FILE_REFERENCE.test(code)) return null;
+  const path = [...innerPath, 'code'];
+  const file = inlined.get(pathKey(path));
+  const facts = codeFacts(code, file ? `file:${file.file}` : undefined, ctx);
+  const at = (line: number, column: number) => codeSite(view, inlined, path, code, line, column);
+  const add = (code: FindingCode, site: { file: string } & LineColumn, message: string, hint?: string) =>
+    result.findings.push(makeFinding(code, site.file, site, message, { hint, resourceId: result.id }));
+
+  for (const e of facts.syntaxErrors) {
+    add('E_PY_SYNTAX', at(e.line, e.column), `Python syntax error: ${e.message}`, 'fix the code; it must parse as Python 3');
+  }
+  for (const imp of facts.featureImports) {
+    const codeFile = file ? file.file : view.file;
+    const rendered = codeFile.replace(/\/template\/([^/]+)\.py$/, '/$1_rendered.py');
+    add(
+      'E_UNRENDERED_TEMPLATE',
+      at(imp.line, imp.column),
+      `code imports feature module ${imp.value.module}: this is a contract template, not a rendered contract`,
+      `run: strata render ${codeFile}${rendered !== codeFile ? ` and point code at @{...${rendered.slice(rendered.lastIndexOf('/'))}}` : ''}`,
+    );
+  }
+  if (kind !== 'module' && facts.syntaxErrors.length === 0) {
+    const top = at(1, 1);
+    if (facts.api === null) {
+      add('E_PY_METADATA', top, `${kind} code has no module-level api = "4.x.y"`, 'add api = "4.0.0" at the top of the contract');
+    }
+    if (facts.version === null) {
+      add('E_PY_METADATA', top, `${kind} code has no module-level version = "x.y.z"`, 'add version = "1.0.0"; the server reads the version number from it');
+    } else if (!semverLike(facts.version.value)) {
+      add(
+        'E_PY_METADATA',
+        at(facts.version.line, facts.version.column),
+        `version "${facts.version.value}" is not a semantic version`,
+        'write it as MAJOR.MINOR.PATCH, e.g. "1.4.0"',
+      );
+    }
+  }
+  return facts;
+}
+
+function checkType(
+  type: ResourceType,
+  body: Record<string, unknown>,
+  inner: Record<string, unknown>,
+  view: PayloadView,
+  inlined: Map<string, FileText>,
+  result: ResourceAnalysis,
+  ctx: LoadContext,
+): void {
+  const key = PAYLOAD_KEY[type];
+  const add = (code: FindingCode, path: PathSegment[], message: string, hint?: string) =>
+    result.findings.push(makeFinding(code, view.file, view.locate(path), message, { hint, resourceId: result.id }));
+  switch (type) {
+    case 'SMART_CONTRACT_VERSION': {
+      if (typeof inner.product_id === 'string') result.activationTarget = inner.product_id;
+      const facts = checkCode('contract', inner, [key], view, inlined, result, ctx);
+      const declared = facts?.declaredParameters;
+      if (declared && Array.isArray(inner.params)) {
+        inner.params.forEach((p, i) => {
+          if (!isRecord(p) || typeof p.name !== 'string' || declared.has(p.name)) return;
+          const near = nearest(p.name, declared);
+          add(
+            'E_PARAM_UNDECLARED',
+            [key, 'params', i, 'name'],
+            `parameter "${p.name}" is not declared by the contract`,
+            near ? `did you mean "${near}"?` : `declared parameters: ${[...declared].sort().join(', ') || 'none'}`,
+          );
+        });
+      }
+      break;
+    }
+    case 'SUPERVISOR_CONTRACT_VERSION':
+      checkCode('supervisor', inner, [key], view, inlined, result, ctx);
+      break;
+    case 'CONTRACT_MODULE_VERSION':
+      checkCode('module', inner, [key], view, inlined, result, ctx);
+      break;
+    case 'WORKFLOW_DEFINITION_VERSION': {
+      if (typeof inner.workflow_definition_id === 'string') result.activationTarget = inner.workflow_definition_id;
+      const spec = inner.specification;
+      if (typeof spec !== 'string' || FILE_REFERENCE.test(spec)) break;
+      const path = [key, 'specification'];
+      const file = inlined.get(pathKey(path));
+      const map: TextMap | undefined = file ?? view.stringMap(path);
+      if (!map) break;
+      const parsed = parseYaml(map);
+      const where = (offset: number) => (file ? file.position(offset) : map.position(offset));
+      for (const p of parsed.problems) {
+        result.findings.push(
+          makeFinding('E_WORKFLOW_SPEC', map.file, where(p.offset), `workflow specification does not parse: ${p.message}`, {
+            resourceId: result.id,
+          }),
+        );
+      }
+      if (parsed.problems.length > 0) break;
+      const doc = parsed.documents[0];
+      const dv = isRecord(doc?.value) ? doc.value.definition_version : undefined;
+      if (dv === undefined || dv === null || dv === '') {
+        const pos = doc ? doc.locate([]) : { line: 1, column: 1 };
+        result.findings.push(
+          makeFinding('E_WORKFLOW_SPEC', map.file, pos, 'workflow specification has no definition_version', {
+            hint: 'add definition_version: 1.0.0; the workflow version id is <definition_version>,<workflow_definition_id>',
+            resourceId: result.id,
+          }),
+        );
+      }
+      break;
+    }
+    case 'INTERNAL_ACCOUNT': {
+      const vaultId = result.vaultId;
+      if (vaultId !== null && typeof inner.id === 'string' && inner.id !== vaultId && !inner.id.includes('&{')) {
+        result.findings.push(
+          makeFinding('W_VAULT_ID_DIFFERS', view.file, view.locate([key, 'id']), `vault_id "${vaultId}" differs from internal_account.id "${inner.id}"`, {
+            hint: 'the server knows the account by internal_account.id; make them equal unless you mean it',
+            resourceId: result.id,
+          }),
+        );
+      }
+      break;
+    }
+    case 'CALENDAR_EVENT': {
+      const { start_timestamp: start, end_timestamp: end } = inner;
+      if (typeof start === 'string' && typeof end === 'string' && !start.includes('&{') && !end.includes('&{')) {
+        const s = Date.parse(start);
+        const e = Date.parse(end);
+        if (!Number.isNaN(s) && !Number.isNaN(e) && e <= s) {
+          add('E_TIME_RANGE', [key, 'end_timestamp'], `end_timestamp ${end} is not after start_timestamp ${start}`, 'the end is exclusive: it must be later than the start');
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  void body;
+}

@@ -1,0 +1,111 @@
+/**
+ * Text maps turn an offset in some text into a file position. A file maps to itself; text that
+ * was embedded in another text (a block-string payload, a quoted scalar) maps its offsets into
+ * the enclosing text first, so positions inside payloads point at the real file line and column.
+ */
+export interface LineColumn {
+  line: number;
+  column: number;
+}
+
+export interface TextMap {
+  /** The file positions are reported against (display path). */
+  readonly file: string;
+  readonly text: string;
+  position(offset: number): LineColumn;
+}
+
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** Index of the last line start <= offset. */
+function lineIndex(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export class FileText implements TextMap {
+  #starts: number[] | undefined;
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {}
+
+  get starts(): number[] {
+    this.#starts ??= lineStarts(this.text);
+    return this.#starts;
+  }
+
+  position(offset: number): LineColumn {
+    const starts = this.starts;
+    const i = lineIndex(starts, Math.max(0, Math.min(offset, this.text.length)));
+    return { line: i + 1, column: offset - (starts[i] as number) + 1 };
+  }
+}
+
+/** Text whose offsets map into a parent text through `toParent`. */
+export class EmbeddedText implements TextMap {
+  constructor(
+    readonly parent: TextMap,
+    readonly text: string,
+    private readonly toParent: (offset: number) => number,
+  ) {}
+
+  get file(): string {
+    return this.parent.file;
+  }
+
+  position(offset: number): LineColumn {
+    return this.parent.position(this.toParent(offset));
+  }
+}
+
+export type ScalarStyle = 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
+
+/**
+ * The map for the value of a scalar that sits at `range` in `parent`.
+ * Literal blocks map line by line (content line k is source line k after the header, shifted by
+ * the block's indentation), which is exact. Single-line plain and quoted scalars map by offset
+ * (exact unless escapes shorten the value). Anything else (folded blocks, multi-line flow
+ * scalars) maps to the start of the scalar: the right line at least for the first line.
+ */
+export function scalarText(parent: TextMap, value: string, style: ScalarStyle, start: number, end: number): TextMap {
+  const src = parent.text;
+  if (style === 'BLOCK_LITERAL') {
+    const headerEnd = src.indexOf('\n', start);
+    if (headerEnd === -1 || headerEnd >= end) return new EmbeddedText(parent, value, () => start);
+    const contentStarts: number[] = [];
+    let indent = -1;
+    for (let ls = headerEnd + 1; ls < end; ) {
+      let le = src.indexOf('\n', ls);
+      if (le === -1 || le > end) le = end;
+      const line = src.slice(ls, le).replace(/\r$/, '');
+      if (indent === -1 && line.trim() !== '') indent = line.length - line.trimStart().length;
+      contentStarts.push(ls);
+      ls = le + 1;
+    }
+    const ind = Math.max(indent, 0);
+    const childStarts = lineStarts(value);
+    return new EmbeddedText(parent, value, (offset) => {
+      const k = lineIndex(childStarts, offset);
+      const col = offset - (childStarts[k] as number);
+      const base = contentStarts[k];
+      return base === undefined ? start : base + ind + col;
+    });
+  }
+  const oneLine = !src.slice(start, end).includes('\n');
+  if (oneLine && style !== 'BLOCK_FOLDED') {
+    const shift = style === 'PLAIN' ? 0 : 1;
+    return new EmbeddedText(parent, value, (offset) => start + shift + offset);
+  }
+  return new EmbeddedText(parent, value, () => start);
+}

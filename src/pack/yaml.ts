@@ -1,0 +1,165 @@
+/**
+ * YAML with positions. Documents are parsed once with the `yaml` package (YAML 1.2 core schema:
+ * timestamps stay the exact strings written, `True`/`False` are booleans, explicit null is null),
+ * duplicate keys are refused, and alias expansion is bounded. Values are built from the node tree
+ * here rather than with `toJS`, so the nodes stay available for positions: `locate(path)` finds
+ * the node behind any value and maps it to a file position through the document's text map.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { scalarText, type LineColumn, type ScalarStyle, type TextMap } from './text.js';
+import type { FindingCode } from '../findings.js';
+
+export type PathSegment = string | number;
+
+export interface YamlProblem {
+  code: FindingCode;
+  message: string;
+  offset: number;
+  hint?: string;
+}
+
+/** Maximum number of nodes produced by expanding aliases in one document. */
+export const MAX_ALIAS_EXPANSION = 10_000;
+
+export interface YamlDocument {
+  value: unknown;
+  map: TextMap;
+  /** Position of the value (or, with `key`, of the mapping key) at `path`; the nearest existing ancestor when the path is absent. */
+  locate(path: readonly PathSegment[], key?: boolean): LineColumn;
+  /** Text map for the string value at `path` (for positions inside the string). */
+  stringMap(path: readonly PathSegment[], key?: boolean): TextMap | undefined;
+}
+
+export interface ParsedYaml {
+  documents: YamlDocument[];
+  problems: YamlProblem[];
+}
+
+class AliasLimit extends Error {
+  constructor(readonly offset: number) {
+    super('alias limit');
+  }
+}
+
+function problemCode(code: string): FindingCode {
+  return code === 'DUPLICATE_KEY' ? 'E_YAML_DUPLICATE_KEY' : 'E_YAML_SYNTAX';
+}
+
+function cleanMessage(message: string): string {
+  // The yaml package appends "at line X, column Y" and a code frame; we report positions ourselves.
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function keyString(key: unknown): string {
+  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  return String(key);
+}
+
+export function parseYaml(map: TextMap): ParsedYaml {
+  const problems: YamlProblem[] = [];
+  const docs = parseAllDocuments(map.text, {
+    schema: 'core',
+    uniqueKeys: true,
+    prettyErrors: false,
+    keepSourceTokens: false,
+    strict: true,
+  });
+  const list = Array.isArray(docs) ? docs : [];
+  const documents: YamlDocument[] = [];
+  for (const doc of list) {
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors) {
+        problems.push({
+          code: problemCode(err.code),
+          message: cleanMessage(err.message),
+          offset: err.pos[0],
+          ...(err.code === 'DUPLICATE_KEY'
+            ? { hint: 'remove one of the two keys; YAML does not allow a key twice in one mapping' }
+            : {}),
+        });
+      }
+      continue;
+    }
+    if (doc.contents === null) continue; // empty document, e.g. a comment before the first `---`
+    try {
+      documents.push(buildDocument(doc, map));
+    } catch (err) {
+      if (!(err instanceof AliasLimit)) throw err;
+      problems.push({
+        code: 'E_YAML_ALIAS_LIMIT',
+        message: `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`,
+        offset: err.offset,
+        hint: 'write the values out, or use fewer nested aliases; documents like this are a known denial-of-service pattern',
+      });
+    }
+  }
+  return { documents, problems };
+}
+
+function buildDocument(doc: Document, map: TextMap): YamlDocument {
+  let expanded = 0;
+  const build = (node: unknown, viaAlias: boolean): unknown => {
+    if (viaAlias && ++expanded > MAX_ALIAS_EXPANSION) {
+      throw new AliasLimit((node as Node).range?.[0] ?? 0);
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (target === undefined) return null;
+      if (++expanded > MAX_ALIAS_EXPANSION) throw new AliasLimit(node.range?.[0] ?? 0);
+      return build(target, true);
+    }
+    if (isScalar(node)) return node.value;
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        Object.defineProperty(out, keyString(pair.key), {
+          value: build(pair.value, viaAlias),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    }
+    if (isSeq(node)) return node.items.map((item) => build(item, viaAlias));
+    if (isPair(node)) return build(node.value, viaAlias);
+    return null;
+  };
+  const value = build(doc.contents, false);
+
+  const find = (path: readonly PathSegment[], key: boolean): Node | undefined => {
+    let node: unknown = doc.contents;
+    let keyNode: unknown;
+    for (const seg of path) {
+      if (isAlias(node)) node = node.resolve(doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => keyString(p.key) === String(seg));
+        if (pair === undefined) return node as Node;
+        keyNode = pair.key;
+        node = pair.value ?? pair.key;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg];
+        if (item === undefined) return node as Node;
+        keyNode = undefined;
+        node = item;
+      } else {
+        return node as Node;
+      }
+    }
+    return (key && keyNode !== undefined ? keyNode : node) as Node;
+  };
+
+  return {
+    value,
+    map,
+    locate(path, key = false) {
+      const node = find(path, key);
+      return map.position(node?.range?.[0] ?? 0);
+    },
+    stringMap(path, key = false) {
+      const node = find(path, key);
+      if (!isScalar(node) || typeof node.value !== 'string' || node.range == null) return undefined;
+      return scalarText(map, node.value, node.type as ScalarStyle, node.range[0], node.range[1]);
+    },
+  };
+}

@@ -1,0 +1,356 @@
+/**
+ * Pack-level loading: manifests, listed ids against the root's definitions, references against
+ * the pack's listing (and the bundle's other packs), the reference graph and the import order.
+ * `loadPacks` is what validate, graph, plan, import and convert all start from.
+ */
+import { readFileSync } from 'node:fs';
+import { discoverPacks, type PackSource } from '../pack/discover.js';
+import { FileText, type LineColumn } from '../pack/text.js';
+import { parseYaml, type YamlDocument } from '../pack/yaml.js';
+import {
+  analyzeResource,
+  indexRoot,
+  makeFinding,
+  newLoadContext,
+  type LoadContext,
+  type ResourceAnalysis,
+  type RootIndex,
+} from '../pack/load.js';
+import { isResourceType, typePriority, typeSchemaName } from '../pack/types.js';
+import { buildGraph, findCycles, importOrder, type Graph, type GraphEdge } from '../graph/graph.js';
+import { checkSchema, schemaDocument } from '../schema/index.js';
+import { loadPython } from '../code/python.js';
+import type { Finding } from '../findings.js';
+import { nearest } from '../util/nearest.js';
+
+export interface LoadedPack {
+  source: PackSource;
+  manifestFile: string;
+  name: string | null;
+  version: string | null;
+  /** Listed ids in manifest order (trimmed, first listing kept). */
+  listed: string[];
+  /** Analyses of listed, defined resources. */
+  resources: Map<string, ResourceAnalysis>;
+  graph: Graph;
+  order: string[];
+  findings: Finding[];
+}
+
+export interface LoadedPacks {
+  packs: LoadedPack[];
+  /** Every finding, deduplicated and sorted by file, line, column. */
+  findings: Finding[];
+  display(absolute: string): string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const responseFieldCache = new Map<string, Set<string> | null>();
+/** Top-level fields a type's server object has (`x-strata.responseFields`), for `&{X:field}`. */
+export function responseFields(type: string): Set<string> | null {
+  if (!isResourceType(type)) return null;
+  let fields = responseFieldCache.get(type);
+  if (fields === undefined) {
+    const meta = schemaDocument(`types/${typeSchemaName(type)}`)['x-strata'] as { responseFields?: string[] } | undefined;
+    fields = meta?.responseFields ? new Set(meta.responseFields) : null;
+    responseFieldCache.set(type, fields);
+  }
+  return fields;
+}
+
+interface Manifest {
+  name: string | null;
+  version: string | null;
+  listed: Array<{ id: string; pos: LineColumn }>;
+}
+
+function readManifest(file: string, shown: string, findings: Finding[]): Manifest {
+  const empty: Manifest = { name: null, version: null, listed: [] };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    findings.push(makeFinding('E_FILE_READ', shown, { line: 1, column: 1 }, `cannot read manifest: ${(err as Error).message}`));
+    return empty;
+  }
+  const map = new FileText(shown, text);
+  const parsed = parseYaml(map);
+  for (const p of parsed.problems) findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
+  if (parsed.problems.length > 0) return empty;
+  if (parsed.documents.length !== 1) {
+    findings.push(
+      makeFinding('E_SCHEMA', shown, { line: 1, column: 1 }, `a manifest holds exactly one YAML document, found ${parsed.documents.length}`, {
+        hint: 'keys: pack_version, pack_name, resource_ids',
+      }),
+    );
+    return empty;
+  }
+  const doc = parsed.documents[0] as YamlDocument;
+  for (const v of checkSchema('manifest', doc.value)) {
+    findings.push(makeFinding(v.code, shown, doc.locate(v.path, v.atKey), `manifest: ${v.message}`, { hint: v.hint }));
+  }
+  const value = isRecord(doc.value) ? doc.value : {};
+  const ids = Array.isArray(value.resource_ids) ? value.resource_ids : [];
+  const listed: Manifest['listed'] = [];
+  const seen = new Map<string, LineColumn>();
+  ids.forEach((raw, i) => {
+    if (typeof raw !== 'string') return;
+    const id = raw.trim(); // real manifests carry trailing spaces
+    const pos = doc.locate(['resource_ids', i]);
+    const first = seen.get(id);
+    if (first) {
+      findings.push(
+        makeFinding('W_ID_LISTED_TWICE', shown, pos, `"${id}" is listed twice (first at line ${first.line})`, {
+          hint: 'remove the second listing',
+        }),
+      );
+      return;
+    }
+    seen.set(id, pos);
+    listed.push({ id, pos });
+  });
+  return {
+    name: typeof value.pack_name === 'string' ? value.pack_name : null,
+    version: typeof value.pack_version === 'string' ? value.pack_version : null,
+    listed,
+  };
+}
+
+function where(ctx: LoadContext, r: ResourceAnalysis): string {
+  return `${ctx.display(r.definition.file)}:${r.definition.doc.locate(r.definition.path).line}`;
+}
+
+export async function loadPacks(paths: readonly string[], cwd: string): Promise<LoadedPacks & { cleanup(): Promise<void> }> {
+  const discovery = await discoverPacks(paths, cwd);
+  const python = await loadPython();
+  const ctx = newLoadContext(discovery.display, python);
+  const all: Finding[] = [...discovery.findings];
+  const roots = new Map<string, RootIndex>();
+  const analyses = new Map<object, ResourceAnalysis>();
+  const analyze = (def: Parameters<typeof analyzeResource>[0], index: RootIndex): ResourceAnalysis => {
+    let a = analyses.get(def);
+    if (!a) {
+      a = analyzeResource(def, index, ctx);
+      analyses.set(def, a);
+      all.push(...a.findings);
+    }
+    return a;
+  };
+
+  const manifests = new Map<PackSource, Manifest>();
+  for (const source of discovery.packs) {
+    manifests.set(source, readManifest(source.manifest, discovery.display(source.manifest), all));
+  }
+  // Which pack of a bundle lists which id, for cross-pack and uniqueness checks.
+  const bundleListing = new Map<string, Map<string, PackSource>>();
+  for (const source of discovery.packs) {
+    if (source.bundle === null) continue;
+    let listing = bundleListing.get(source.bundle);
+    if (!listing) bundleListing.set(source.bundle, (listing = new Map()));
+    const m = manifests.get(source) as Manifest;
+    for (const { id, pos } of m.listed) {
+      const other = listing.get(id);
+      if (other && other !== source) {
+        all.push(
+          makeFinding('E_BUNDLE_DUPLICATE_ID', discovery.display(source.manifest), pos, `"${id}" is also listed by ${discovery.display(other.manifest)}; ids must be unique across the bundle`, {
+            hint: 'rename one of them, or keep the resource in one pack only',
+          }),
+        );
+      } else {
+        listing.set(id, source);
+      }
+    }
+  }
+  // Ids listed by any pack sharing a root, so unlisted duplicates are judged per root.
+  const listedOnRoot = new Map<string, Set<string>>();
+  for (const source of discovery.packs) {
+    let set = listedOnRoot.get(source.root);
+    if (!set) listedOnRoot.set(source.root, (set = new Set()));
+    for (const { id } of (manifests.get(source) as Manifest).listed) set.add(id);
+  }
+
+  const packs: LoadedPack[] = [];
+  const referencedOnRoot = new Map<string, Set<string>>();
+  for (const source of discovery.packs) {
+    const manifest = manifests.get(source) as Manifest;
+    const manifestShown = discovery.display(source.manifest);
+    let index = roots.get(source.root);
+    if (!index) {
+      index = indexRoot(source.root, ctx);
+      roots.set(source.root, index);
+      all.push(...index.findings);
+    }
+    const findings: Finding[] = [];
+    const resources = new Map<string, ResourceAnalysis>();
+    const listedIds = new Set(manifest.listed.map((l) => l.id));
+    for (const { id, pos } of manifest.listed) {
+      const defs = index.definitions.get(id);
+      if (!defs) {
+        const near = nearest(id, index.definitions.keys());
+        findings.push(
+          makeFinding('E_ID_NOT_DEFINED', manifestShown, pos, `"${id}" is listed but no resource file under ${discovery.display(source.root)} defines it`, {
+            hint: near ? `did you mean "${near}"?` : 'define it in a *.resource.yaml or *.resources.yaml file below the manifest',
+          }),
+        );
+        continue;
+      }
+      const analysis = analyze(defs[0]!, index);
+      resources.set(id, analysis);
+    }
+
+    // References: listed in this pack, else the bundle's other packs, else unknown.
+    const edges: GraphEdge[] = [];
+    const referenced = referencedOnRoot.get(source.root) ?? new Set<string>();
+    referencedOnRoot.set(source.root, referenced);
+    for (const r of resources.values()) {
+      for (const ref of r.references) {
+        referenced.add(ref.id);
+        const target = resources.get(ref.id);
+        if (!listedIds.has(ref.id)) {
+          const owner = source.bundle ? bundleListing.get(source.bundle)?.get(ref.id) : undefined;
+          if (owner && owner !== source) {
+            findings.push(
+              makeFinding('E_REF_CROSS_PACK', ref.file, ref, `&{${ref.id}} points into another pack of the bundle (${discovery.display(owner.manifest)})`, {
+                hint: 'a reference may only point inside its own pack: move the resource, or list a copy with its own id in this pack',
+                resourceId: r.id,
+              }),
+            );
+          } else {
+            const defined = index.definitions.has(ref.id);
+            const near = nearest(ref.id, listedIds);
+            findings.push(
+              makeFinding('E_REF_UNKNOWN', ref.file, ref, `&{${ref.id}${ref.field ? `:${ref.field}` : ''}} names an id the manifest ${manifestShown} does not list`, {
+                hint: defined
+                  ? `"${ref.id}" is defined under the root: add it to resource_ids in ${manifestShown}`
+                  : near
+                    ? `did you mean &{${near}${ref.field ? `:${ref.field}` : ''}}?`
+                    : `no resource "${ref.id}" exists under ${discovery.display(source.root)}`,
+                resourceId: r.id,
+              }),
+            );
+          }
+          continue;
+        }
+        if (!target) continue; // listed but undefined: reported at the manifest
+        if (ref.field !== null) {
+          const fields = responseFields(target.type);
+          if (fields && !fields.has(ref.field)) {
+            const near = nearest(ref.field, fields);
+            findings.push(
+              makeFinding('E_REF_FIELD', ref.file, ref, `${target.type} objects have no field "${ref.field}" (in &{${ref.id}:${ref.field}})`, {
+                hint: near ? `did you mean &{${ref.id}:${near}}?` : `fields: ${[...fields].join(', ')}`,
+                resourceId: r.id,
+              }),
+            );
+            continue;
+          }
+        }
+        edges.push({ from: r.id, to: ref.id, field: ref.field, site: { file: ref.file, line: ref.line, column: ref.column } });
+      }
+    }
+
+    // Duplicate definitions of ids this pack lists or references.
+    for (const id of new Set([...listedIds, ...referenced])) {
+      const defs = index.definitions.get(id);
+      if (!defs || defs.length < 2) continue;
+      const sites = defs.map((d) => `${ctx.display(d.file)}:${d.doc.locate(d.path).line}`);
+      const first = defs[0]!;
+      findings.push(
+        makeFinding('E_ID_DUPLICATE', ctx.display(first.file), first.doc.locate([...first.path, first.entry.id !== undefined ? 'id' : 'vault_id']), `"${id}" is defined ${defs.length} times: ${sites.join(', ')}`, {
+          hint: 'keep one definition; the others would be imported unpredictably',
+          resourceId: id,
+        }),
+      );
+    }
+
+    const importable = [...resources.values()].filter((r) => r.importable);
+    const graph = buildGraph(
+      importable.map((r) => ({ id: r.id, type: r.type, priority: isResourceType(r.type) ? typePriority(r.type, r.isInternal) : 99 })),
+      edges,
+    );
+    for (const cycle of findCycles(graph)) {
+      const chain = [...cycle.map((e) => e.from), cycle[0]!.from].join(' -> ');
+      const steps = cycle.map((e) => `${e.from} -> ${e.to} at ${e.site.file}:${e.site.line}`).join('; ');
+      const first = cycle[0]!;
+      findings.push(
+        makeFinding('E_CYCLE', first.site.file, first.site, `reference cycle ${chain} (${steps})`, {
+          hint: 'break the cycle: one of these resources must not reference the next',
+          resourceId: first.from,
+        }),
+      );
+    }
+
+    // At most one activate: true version per product and per workflow.
+    const activations = new Map<string, ResourceAnalysis[]>();
+    for (const r of importable) {
+      if (!r.activate || r.activationTarget === null) continue;
+      const key = `${r.type}\u0000${r.activationTarget}`;
+      const list = activations.get(key);
+      if (list) list.push(r);
+      else activations.set(key, [r]);
+    }
+    for (const list of activations.values()) {
+      if (list.length < 2) continue;
+      const what = list[0]!.type === 'SMART_CONTRACT_VERSION' ? 'product' : 'workflow';
+      for (const r of list.slice(1)) {
+        const def = r.definition;
+        findings.push(
+          makeFinding('E_ACTIVATE_CONFLICT', ctx.display(def.file), def.doc.locate([...def.path, 'activate']), `${list.length} versions of ${what} ${r.activationTarget} are marked activate: true (${list.map((x) => `${x.id} at ${where(ctx, x)}`).join(', ')})`, {
+            hint: 'mark only the version that should become current',
+            resourceId: r.id,
+          }),
+        );
+      }
+    }
+
+    all.push(...findings);
+    packs.push({
+      source,
+      manifestFile: manifestShown,
+      name: manifest.name,
+      version: manifest.version,
+      listed: manifest.listed.map((l) => l.id),
+      resources,
+      graph,
+      order: importOrder(graph),
+      findings,
+    });
+  }
+
+  // Unlisted, unreferenced duplicates: a warning per root (real libraries have many).
+  for (const [root, index] of roots) {
+    const listed = listedOnRoot.get(root) ?? new Set<string>();
+    const referenced = referencedOnRoot.get(root) ?? new Set<string>();
+    for (const [id, defs] of index.definitions) {
+      if (defs.length < 2 || listed.has(id) || referenced.has(id)) continue;
+      const sites = defs.map((d) => `${ctx.display(d.file)}:${d.doc.locate(d.path).line}`);
+      const first = defs[0]!;
+      all.push(
+        makeFinding('W_DUPLICATE_UNLISTED', ctx.display(first.file), first.doc.locate(first.path), `unlisted id "${id}" is defined ${defs.length} times: ${sites.join(', ')}`, {
+          hint: 'harmless while no manifest lists it; remove stale copies',
+        }),
+      );
+    }
+  }
+
+  return { packs, findings: sortFindings(dedupe(all)), display: discovery.display, cleanup: discovery.cleanup };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}|${f.file}|${f.line}|${f.column}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
+}

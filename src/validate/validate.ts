@@ -1,0 +1,105 @@
+/**
+ * The `validate` service: loads packs and shapes the result (schemas/validate-result.schema.json).
+ * It never prints; the command renders the result.
+ */
+import { loadPacks } from './packs.js';
+import type { Finding } from '../findings.js';
+
+export interface FindingJson {
+  code: string;
+  severity: 'error' | 'warning';
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  hint?: string;
+  resource_id?: string;
+}
+
+export interface ValidateResult {
+  status: 'VALID' | 'INVALID';
+  packs: Array<{
+    pack_name: string | null;
+    pack_version: string | null;
+    manifest: string;
+    root: string;
+    bundle: string | null;
+    valid: boolean;
+    import_order: string[];
+    resources: Record<string, { resource_type: string; valid: boolean; findings: FindingJson[] }>;
+  }>;
+  findings: FindingJson[];
+  summary: { packs: number; resources: number; errors: number; warnings: number; duration_ms: number };
+}
+
+export interface ValidateOptions {
+  cwd: string;
+  /** Warnings count as errors. */
+  strict?: boolean;
+  now?: () => number;
+}
+
+export function findingJson(f: Finding): FindingJson {
+  const out: FindingJson = { code: f.code, severity: f.severity, message: f.message, file: f.file, line: f.line, column: f.column };
+  if (f.hint !== undefined) out.hint = f.hint;
+  if (f.resourceId !== undefined) out.resource_id = f.resourceId;
+  return out;
+}
+
+function fails(f: Finding, strict: boolean): boolean {
+  return f.severity === 'error' || strict;
+}
+
+export async function validatePaths(paths: readonly string[], options: ValidateOptions): Promise<ValidateResult> {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const strict = options.strict ?? false;
+  const loaded = await loadPacks(paths, options.cwd);
+  try {
+    const packs: ValidateResult['packs'] = loaded.packs.map((pack) => {
+      const resources: ValidateResult['packs'][number]['resources'] = {};
+      const order = [...pack.order, ...[...pack.resources.keys()].filter((id) => !pack.graph.nodes.has(id))];
+      for (const id of order) {
+        const r = pack.resources.get(id);
+        if (!r) continue;
+        const findings = [...r.findings, ...pack.findings.filter((f) => f.resourceId === id)].map(findingJson);
+        Object.defineProperty(resources, id, {
+          value: { resource_type: r.type, valid: !findings.some((f) => f.severity === 'error' || strict), findings },
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      const own = new Set<Finding>(pack.findings);
+      for (const r of pack.resources.values()) for (const f of r.findings) own.add(f);
+      const manifestFindings = loaded.findings.filter((f) => f.file === pack.manifestFile || own.has(f));
+      return {
+        pack_name: pack.name,
+        pack_version: pack.version,
+        manifest: pack.manifestFile,
+        root: loaded.display(pack.source.root),
+        bundle: pack.source.bundle,
+        valid: !manifestFindings.some((f) => fails(f, strict)),
+        import_order: pack.order,
+        resources,
+      };
+    });
+    const errors = loaded.findings.filter((f) => f.severity === 'error').length;
+    const warnings = loaded.findings.length - errors;
+    const invalid = errors > 0 || (strict && warnings > 0) || loaded.packs.length === 0;
+    return {
+      status: invalid ? 'INVALID' : 'VALID',
+      packs,
+      findings: loaded.findings.map(findingJson),
+      summary: {
+        packs: loaded.packs.length,
+        resources: packs.reduce((n, p) => n + Object.keys(p.resources).length, 0),
+        errors,
+        warnings,
+        duration_ms: Math.max(0, Math.round(now() - started)),
+      },
+    };
+  } finally {
+    await loaded.cleanup();
+  }
+}
