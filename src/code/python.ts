@@ -224,7 +224,10 @@ async function createPythonParser(): Promise<PythonParser> {
   const runtimeWasm = tryResolve('web-tree-sitter/tree-sitter.wasm');
   await Parser.init(
     runtimeWasm !== undefined && existsSync(runtimeWasm)
-      ? { locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? runtimeWasm : prefix + file) }
+      ? {
+          locateFile: (file: string, prefix: string) =>
+            file.endsWith('.wasm') ? runtimeWasm : prefix + file,
+        }
       : undefined,
   );
   const language = await Language.load(resolvePythonWasm());
@@ -285,31 +288,13 @@ function probePositionUnit(parser: Parser): PositionUnit {
 
 type Diagnostic = PySyntaxError;
 
-const COMPOUND_KEYWORDS = new Set([
-  'if',
-  'elif',
-  'else',
-  'while',
-  'for',
-  'def',
-  'class',
-  'with',
-  'try',
-  'except',
-  'finally',
-  'async',
-]);
-const BRACKETED = new Set([
-  'list',
-  'tuple',
-  'set',
-  'dictionary',
-  'argument_list',
-  'parameters',
-  'parenthesized_expression',
-  'subscript',
-  'call',
-]);
+const COMPOUND_KEYWORDS = new Set(
+  'if elif else while for def class with try except finally async'.split(' '),
+);
+/** Where an ERROR after an expression most likely means a missing comma. */
+const BRACKETED = new Set(
+  'list tuple set dictionary argument_list parameters parenthesized_expression subscript call'.split(' '),
+);
 const CLOSERS = new Set([')', ']', '}']);
 
 function compareLoc(a: SourceLocation, b: SourceLocation): number {
@@ -344,7 +329,11 @@ function collectSyntaxErrors(tree: Tree, source: SourceText): PySyntaxError[] {
       }
     };
     if (root.isError) {
-      treeErrors.push({ node: root, start: source.location(root.startPosition), end: source.location(root.endPosition) });
+      treeErrors.push({
+        node: root,
+        start: source.location(root.startPosition),
+        end: source.location(root.endPosition),
+      });
     } else {
       visit(root);
     }
@@ -378,8 +367,9 @@ function describeTreeError(node: Node, start: SourceLocation, source: SourceText
   }
   const children = node.children.filter((c): c is Node => c !== null);
   const first = children[0];
-  // A compound statement header without its colon: `if x` / `def f()` / `class A`.
-  if (first !== undefined && COMPOUND_KEYWORDS.has(first.type)) {
+  // A compound statement header without its colon: `if x` / `def f()` / `class A` (the keyword
+  // must start its line: `[a for a in b if]` is not a header).
+  if (first !== undefined && COMPOUND_KEYWORDS.has(first.type) && startsLine(first, source)) {
     const row = node.startPosition.row;
     const leaves: Node[] = [];
     collectLeavesOnRow(node, row, leaves);
@@ -395,9 +385,24 @@ function describeTreeError(node: Node, start: SourceLocation, source: SourceText
       return { ...start, message: 'unexpected `=` (use `==` to compare)' };
     }
   }
-  const single = children.length <= 1 && node.childCount <= 1 && !/\s/.test(text) && text.length <= 20;
-  let message = single && text.length > 0 ? `unexpected \`${text}\`` : `invalid syntax near \`${snippet(text)}\``;
-  if (text.trim() === '') message = 'invalid syntax';
+  // A statement cut short after an operator: `x = 1 +`.
+  const lastLeaf = lastLeafOf(node);
+  if (lastLeaf !== null && OPERATORS.has(lastLeaf.type) && children.length > 1) {
+    const end = lastLeaf.endPosition;
+    const rest = source.lineText(end.row).slice(source.location(end).column - 1);
+    if (rest.trim() === '' || rest.trim().startsWith('#')) {
+      return { ...source.location(end), message: `expected an expression after \`${lastLeaf.type}\`` };
+    }
+  }
+  // One token: punctuation or a keyword is "unexpected"; a name or literal is usually missing an
+  // operator or comma before it.
+  const single = children.length === 1 && first !== undefined && first.childCount === 0;
+  let message =
+    text.trim() === ''
+      ? 'invalid syntax'
+      : single && !first.isNamed
+        ? `unexpected \`${text}\``
+        : `invalid syntax near \`${snippet(text)}\``;
   // An expression directly after another inside brackets: usually a forgotten comma.
   const prev = node.previousSibling;
   let inBrackets = false;
@@ -407,10 +412,36 @@ function describeTreeError(node: Node, start: SourceLocation, source: SourceText
       break;
     }
   }
-  if (inBrackets && prev !== null && prev.isNamed && prev.type !== 'comment' && !prev.isError) {
+  const expression = first !== undefined && first.isNamed;
+  if (inBrackets && expression && prev !== null && prev.isNamed && prev.type !== 'comment' && !prev.isError) {
     message += ' (missing comma before it?)';
   }
   return { ...start, message };
+}
+
+/** Tokens a statement cannot end with. */
+const OPERATORS = new Set(
+  (
+    '+ - * / // % ** @ | & ^ << >> ~ = := == != < > <= >= <> += -= *= /= //= %= **= @= |= &= ^= <<= >>= ' +
+    ', . -> and or not in is lambda await'
+  ).split(' '),
+);
+
+function lastLeafOf(node: Node): Node | null {
+  let n: Node | null = node;
+  while (n !== null && n.childCount > 0) {
+    let last: Node | null = n.lastChild;
+    while (last !== null && last.type === 'comment') last = last.previousSibling;
+    n = last;
+  }
+  return n;
+}
+
+/** Is this node the first thing on its line? */
+function startsLine(node: Node, source: SourceText): boolean {
+  const p = node.startPosition;
+  const before = source.lineText(p.row).slice(0, source.location(p).column - 1);
+  return before.trim() === '';
 }
 
 function collectLeavesOnRow(node: Node, row: number, out: Node[]): void {
@@ -422,6 +453,18 @@ function collectLeavesOnRow(node: Node, row: number, out: Node[]): void {
       collectLeavesOnRow(child, row, out);
     }
   }
+}
+
+const TRY_HANDLERS = new Set(['except_clause', 'except_group_clause', 'finally_clause']);
+
+/** The statement that follows a node (in its block or any enclosing one), where Python notices. */
+function nextStatementAfter(node: Node): Node | null {
+  for (let n: Node | null = node; n !== null; n = n.parent) {
+    for (let s = n.nextNamedSibling; s !== null; s = s.nextNamedSibling) {
+      if (s.type !== 'comment') return s;
+    }
+  }
+  return null;
 }
 
 // Statement-level checks for what the grammar accepts and Python rejects. One walk over the
@@ -445,6 +488,7 @@ function checkStatements(root: Node, source: SourceText, out: Diagnostic[]): voi
       if (stmt.type === 'comment') continue;
       statements += 1;
       const firstOnLine = stmt.startPosition.row > prevEndRow;
+      const prevRow = Math.max(prevEndRow, 0);
       prevEndRow = stmt.endPosition.row;
       if (stmt.isError || stmt.hasError) {
         if (!stmt.isError) descend(stmt);
@@ -455,17 +499,33 @@ function checkStatements(root: Node, source: SourceText, out: Diagnostic[]): voi
         if (expected === undefined) {
           expected = indent;
         } else if (indent !== expected) {
-          const mixed = (indent.includes('\t') || expected.includes('\t')) && indent.length !== 0;
+          const both = indent + expected;
+          // Deeper than the line before: an unexpected indent; shallower: a dedent to a level
+          // that no enclosing block has.
+          const prevIndent = /^[ \t\f]*/.exec(source.lineText(prevRow))?.[0] ?? '';
           const message =
-            mixed && indent.replace(/\t/g, ' '.repeat(8)) !== indent
+            both.includes('\t') && both.includes(' ')
               ? 'inconsistent use of tabs and spaces in indentation'
-              : indent.length > expected.length
+              : indent.length > expected.length && indent.length >= prevIndent.length
                 ? 'unexpected indent'
                 : 'unindent does not match any outer indentation level';
           out.push({ ...source.location(stmt.startPosition), message });
         }
       }
-      if (stmt.type === 'print_statement' || stmt.type === 'exec_statement') {
+      if (
+        stmt.type === 'try_statement' &&
+        !stmt.namedChildren.some((c) => c !== null && TRY_HANDLERS.has(c.type))
+      ) {
+        out.push({
+          ...source.location((nextStatementAfter(stmt) ?? stmt).startPosition),
+          message: `expected \`except\` or \`finally\` block after \`try\` on line ${stmt.startPosition.row + 1}`,
+        });
+      }
+      // `print >> f, x` is a valid Python 3 expression; other print/exec statements are not.
+      const py2 =
+        stmt.type === 'exec_statement' ||
+        (stmt.type === 'print_statement' && !stmt.namedChildren.some((c) => c?.type === 'chevron'));
+      if (py2) {
         const kw = stmt.type === 'print_statement' ? 'print' : 'exec';
         out.push({
           ...source.location(stmt.startPosition),
@@ -477,17 +537,8 @@ function checkStatements(root: Node, source: SourceText, out: Diagnostic[]): voi
     if (!isModule && statements === 0 && container.parent !== null && !container.parent.hasError) {
       const header = container.parent;
       const keyword = header.child(0)?.text ?? header.type;
-      let next: Node | null = null;
-      for (let n: Node | null = header; n !== null && next === null; n = n.parent) {
-        for (let s = n.nextNamedSibling; s !== null; s = s.nextNamedSibling) {
-          if (s.type !== 'comment') {
-            next = s;
-            break;
-          }
-        }
-      }
       out.push({
-        ...source.location((next ?? container).startPosition),
+        ...source.location((nextStatementAfter(header) ?? container).startPosition),
         message: `expected an indented block after \`${keyword}\` on line ${header.startPosition.row + 1}`,
       });
     }
@@ -522,9 +573,7 @@ export interface ScanError {
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'f', 't', 'br', 'rb', 'fr', 'rf', 'tr', 'rt']);
 
 function isIdentChar(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 0x80
-  );
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 0x80;
 }
 
 /**
@@ -579,7 +628,8 @@ export function scanPythonTokens(code: string): ScanError | null {
     }
   }
   const open = stack.pop();
-  if (open !== undefined) return { index: open.index, kind: 'unclosed', message: `\`${open.ch}\` was never closed` };
+  if (open !== undefined)
+    return { index: open.index, kind: 'unclosed', message: `\`${open.ch}\` was never closed` };
   return null;
 }
 
