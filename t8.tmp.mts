@@ -5,7 +5,7 @@ const muts = JSON.parse(readFileSync('/tmp/mutations.json', 'utf8'));
 let none = 0, sameLine = 0, exact = 0, near = 0; const byCh = new Map<string, number[]>();
 for (const m of muts) {
   const src = readFileSync(m.file, 'utf8');
-  const code = src.slice(0, m.index) + src.slice(m.index + 1);
+  const cps = Array.from(src); const code = cps.slice(0, m.index).join("") + cps.slice(m.index + 1).join("");
   const errs = py.withTree(code, (t) => py.syntaxErrors(t));
   const s = byCh.get(m.ch) ?? [0, 0, 0]; s[0]++;
   if (errs.length === 0) { none++; s[1]++; if (process.argv[2]) console.log('MISS', m.file, m.line, m.col, m.msg, JSON.stringify(m.ch)); }

@@ -37,7 +37,9 @@ export abstract class StrataCommand extends Command {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+  protected override async catch(
+    err: Error & { exitCode?: number; oclif?: { exit?: number } },
+  ): Promise<void> {
     const style = styleFor(process.stderr, process.argv.includes('--no-color'));
     if (err instanceof StrataError) {
       process.stderr.write(`${style.red('error')} ${err.code} ${err.message}\n`);
@@ -46,12 +48,16 @@ export abstract class StrataCommand extends Command {
       return;
     }
     if (err instanceof Errors.CLIError && 'parse' in err) {
-      process.stderr.write(`${style.red('error')} E_USAGE ${err.message.split('\n')[0]}\n  hint: see ${this.config.bin} ${this.id ?? ''} --help\n`);
+      process.stderr.write(
+        `${style.red('error')} E_USAGE ${err.message.split('\n')[0]}\n  hint: see ${this.config.bin} ${this.id ?? ''} --help\n`,
+      );
       process.exitCode = EXIT.USAGE;
       return;
     }
     if (err instanceof Errors.ExitError) throw err;
-    process.stderr.write(`${style.red('error')} E_INTERNAL this is a bug in strata: ${err.stack ?? err.message}\n`);
+    process.stderr.write(
+      `${style.red('error')} E_INTERNAL this is a bug in strata: ${err.stack ?? err.message}\n`,
+    );
     process.exitCode = EXIT.FAILURE;
   }
 }

@@ -24,7 +24,8 @@ export interface Finding extends Position {
 
 export const FINDING_CODES = {
   E_PATH_NOT_FOUND: 'A path given on the command line does not exist.',
-  E_MANIFEST_NOT_FOUND: 'No manifest (manifest.yaml, *.manifest.yaml, *_manifest.yaml) was found at the path.',
+  E_MANIFEST_NOT_FOUND:
+    'No manifest (manifest.yaml, *.manifest.yaml, *_manifest.yaml) was found at the path.',
   E_MANIFEST_AMBIGUOUS: 'A pack directory holds several manifests; name the one to use.',
   E_ARCHIVE_INVALID: 'A bundle archive could not be read.',
   E_ARCHIVE_ESCAPE: 'An archive entry would be extracted outside the extraction root.',
@@ -54,7 +55,8 @@ export const FINDING_CODES = {
   E_PY_SYNTAX: 'Inlined Python code does not parse.',
   E_PY_METADATA: 'A contract lacks valid api or version metadata.',
   E_PARAM_UNDECLARED: 'A product version sets a parameter the contract does not declare.',
-  E_UNRENDERED_TEMPLATE: 'Contract code still imports feature modules: it is a template, not a rendered contract.',
+  E_UNRENDERED_TEMPLATE:
+    'Contract code still imports feature modules: it is a template, not a rendered contract.',
   E_WORKFLOW_SPEC: 'A workflow specification does not parse or lacks definition_version.',
   E_TIME_RANGE: 'A time range ends at or before its start.',
   E_ACTIVATE_CONFLICT: 'More than one version of one product or workflow is marked activate: true.',

@@ -302,42 +302,52 @@ function compareLoc(a: SourceLocation, b: SourceLocation): number {
 }
 
 function snippet(text: string): string {
-  const first = (text.split('\n')[0] ?? '').trim();
+  const first = (text.trimStart().split('\n')[0] ?? '').trim();
   return first.length > 40 ? `${first.slice(0, 40)}…` : first;
 }
 
 function collectSyntaxErrors(tree: Tree, source: SourceText): PySyntaxError[] {
   const root = tree.rootNode;
   const out: Diagnostic[] = [];
+  const scanned = scanPython(source.code);
+  for (const e of scanned.escapes) out.push({ ...source.locationOfIndex(e.index), message: e.message });
   if (root.hasError) {
-    const scan = scanPythonTokens(source.code);
+    const scan = scanned.error;
     const scanLoc = scan === null ? null : source.locationOfIndex(scan.index);
     if (scan !== null && scanLoc !== null) out.push({ ...scanLoc, message: scan.message });
-    const treeErrors: Array<{ node: Node; start: SourceLocation; end: SourceLocation }> = [];
+    // ERROR nodes nest: recovery may wrap a long stretch of code, errors included, into one. The
+    // innermost ones are precise; an enclosing one is reported only for a specific diagnosis.
+    const treeErrors: Array<{ node: Node; start: SourceLocation; end: SourceLocation; outer: boolean }> = [];
+    const record = (node: Node, outer: boolean): void => {
+      treeErrors.push({
+        node,
+        start: source.location(node.startPosition),
+        end: source.location(node.endPosition),
+        outer,
+      });
+    };
     const visit = (node: Node): void => {
       for (const child of node.children) {
         if (child === null) continue;
-        if (child.isError || child.isMissing) {
-          treeErrors.push({
-            node: child,
-            start: source.location(child.startPosition),
-            end: source.location(child.endPosition),
-          });
+        if (child.isMissing) {
+          record(child, false);
+        } else if (child.isError) {
+          const before = treeErrors.length;
+          visit(child);
+          record(child, treeErrors.length > before);
         } else if (child.hasError) {
           visit(child);
         }
       }
     };
     if (root.isError) {
-      treeErrors.push({
-        node: root,
-        start: source.location(root.startPosition),
-        end: source.location(root.endPosition),
-      });
+      const before = treeErrors.length;
+      visit(root);
+      record(root, treeErrors.length > before);
     } else {
       visit(root);
     }
-    for (const { node, start, end } of treeErrors) {
+    for (const { node, start, end, outer } of treeErrors) {
       if (scan !== null && scanLoc !== null) {
         // The tokenizer error explains tree-sitter errors around it: any that spans it, a missing
         // closing bracket, and everything after a bracket that is never closed.
@@ -345,10 +355,11 @@ function collectSyntaxErrors(tree: Tree, source: SourceText): PySyntaxError[] {
         if (node.isMissing && CLOSERS.has(node.type)) continue;
         if (scan.kind === 'unclosed' && compareLoc(start, scanLoc) >= 0) continue;
       }
-      out.push(describeTreeError(node, start, source));
+      const diagnostic = describeTreeError(node, start, source, outer);
+      if (diagnostic !== null) out.push(diagnostic);
     }
   }
-  checkStatements(root, source, out);
+  checkStatements(root, source, scanned.lineEnds, out);
   out.sort(compareLoc);
   const result: PySyntaxError[] = [];
   for (const d of out) {
@@ -360,23 +371,29 @@ function collectSyntaxErrors(tree: Tree, source: SourceText): PySyntaxError[] {
   return result;
 }
 
-function describeTreeError(node: Node, start: SourceLocation, source: SourceText): Diagnostic {
+function describeTreeError(
+  node: Node,
+  start: SourceLocation,
+  source: SourceText,
+  outer: boolean,
+): Diagnostic | null {
   if (node.isMissing) {
     const what = /^[a-z_]+$/.test(node.type) ? node.type.replace(/_/g, ' ') : `\`${node.type}\``;
     return { ...start, message: `missing ${what}` };
   }
   const children = node.children.filter((c): c is Node => c !== null);
   const first = children[0];
-  // A compound statement header without its colon: `if x` / `def f()` / `class A` (the keyword
-  // must start its line: `[a for a in b if]` is not a header).
-  if (first !== undefined && COMPOUND_KEYWORDS.has(first.type) && startsLine(first, source)) {
-    const row = node.startPosition.row;
-    const leaves: Node[] = [];
-    collectLeavesOnRow(node, row, leaves);
-    const last = leaves[leaves.length - 1];
-    if (last !== undefined && !leaves.some((l) => l.type === ':')) {
+  // A compound statement header without its colon: `if x` / `def f()` / `class A`. Recovery
+  // often wraps much of what came before into the ERROR too, so look at the last header keyword
+  // among its children (it must start its line: `[a for a in b if]` is not a header).
+  for (let i = children.length - 1; i >= 0; i -= 1) {
+    const child = children[i];
+    if (child === undefined || !COMPOUND_KEYWORDS.has(child.type) || !startsLine(child, source)) continue;
+    const header = logicalLine(children, i);
+    const last = header.leaves[header.leaves.length - 1];
+    if (last !== undefined && !header.colon)
       return { ...source.location(last.endPosition), message: 'missing `:`' };
-    }
+    break;
   }
   const text = node.text;
   if (first !== undefined && first.type === '=' && node.parent !== null) {
@@ -394,6 +411,7 @@ function describeTreeError(node: Node, start: SourceLocation, source: SourceText
       return { ...source.location(end), message: `expected an expression after \`${lastLeaf.type}\`` };
     }
   }
+  if (outer) return null;
   // One token: punctuation or a keyword is "unexpected"; a name or literal is usually missing an
   // operator or comma before it.
   const single = children.length === 1 && first !== undefined && first.childCount === 0;
@@ -403,6 +421,9 @@ function describeTreeError(node: Node, start: SourceLocation, source: SourceText
       : single && !first.isNamed
         ? `unexpected \`${text}\``
         : `invalid syntax near \`${snippet(text)}\``;
+  // Recovery may start an ERROR at the end of the line before the offending code.
+  const anchor = children.find((c) => c.type !== 'comment');
+  const at = anchor !== undefined && text.trim() !== '' ? source.location(anchor.startPosition) : start;
   // An expression directly after another inside brackets: usually a forgotten comma.
   const prev = node.previousSibling;
   let inBrackets = false;
@@ -416,7 +437,7 @@ function describeTreeError(node: Node, start: SourceLocation, source: SourceText
   if (inBrackets && expression && prev !== null && prev.isNamed && prev.type !== 'comment' && !prev.isError) {
     message += ' (missing comma before it?)';
   }
-  return { ...start, message };
+  return { ...at, message };
 }
 
 /** Tokens a statement cannot end with. */
@@ -444,15 +465,59 @@ function startsLine(node: Node, source: SourceText): boolean {
   return before.trim() === '';
 }
 
-function collectLeavesOnRow(node: Node, row: number, out: Node[]): void {
-  for (const child of node.children) {
-    if (child === null || child.startPosition.row > row) return;
-    if (child.childCount === 0) {
-      if (child.type !== 'comment') out.push(child);
-    } else {
-      collectLeavesOnRow(child, row, out);
+/**
+ * The leaves of the logical line that starts at `children[from]` (continuing across rows while
+ * brackets are open), and whether it has a `:` outside brackets.
+ */
+function logicalLine(children: Node[], from: number): { leaves: Node[]; colon: boolean } {
+  const leaves: Node[] = [];
+  let colon = false;
+  let depth = 0;
+  let row = children[from]?.startPosition.row ?? 0;
+  let done = false;
+  const visit = (n: Node): void => {
+    if (n.childCount === 0) {
+      if (n.type === 'comment') return;
+      if (n.startPosition.row > row && depth === 0) {
+        done = true;
+        return;
+      }
+      leaves.push(n);
+      row = n.endPosition.row;
+      if (n.type === '(' || n.type === '[' || n.type === '{') depth += 1;
+      else if (n.type === ')' || n.type === ']' || n.type === '}') depth = Math.max(0, depth - 1);
+      else if (n.type === ':' && depth === 0) colon = true;
+      return;
     }
+    for (const c of n.children) {
+      if (c !== null) visit(c);
+      if (done) return;
+    }
+  };
+  for (let i = from; i < children.length && !done; i += 1) {
+    const child = children[i];
+    if (child !== undefined) visit(child);
   }
+  return { leaves, colon };
+}
+
+const COMPOUND_STATEMENTS = new Set(
+  (
+    'if_statement for_statement while_statement try_statement with_statement function_definition ' +
+    'class_definition decorated_definition match_statement case_clause'
+  ).split(' '),
+);
+
+/** The first element of an ascending array that is >= value. */
+function firstAtOrAfter(sorted: readonly number[], value: number): number | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? 0) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo];
 }
 
 const TRY_HANDLERS = new Set(['except_clause', 'except_group_clause', 'finally_clause']);
@@ -470,7 +535,12 @@ function nextStatementAfter(node: Node): Node | null {
 // Statement-level checks for what the grammar accepts and Python rejects. One walk over the
 // statements (expressions are not entered).
 
-function checkStatements(root: Node, source: SourceText, out: Diagnostic[]): void {
+function checkStatements(
+  root: Node,
+  source: SourceText,
+  lineEnds: readonly number[],
+  out: Diagnostic[],
+): void {
   // A byte-order mark is not indentation.
   const bom = source.code.charCodeAt(0) === 0xfeff ? 1 : 0;
   const indentOf = (node: Node): string => {
@@ -494,22 +564,37 @@ function checkStatements(root: Node, source: SourceText, out: Diagnostic[]): voi
         if (!stmt.isError) descend(stmt);
         continue;
       }
+      // The grammar lets two statements share a line without `;` (`import a b` parses as two).
+      if (!firstOnLine && statements > 1 && stmt.previousSibling?.type !== ';') {
+        out.push({
+          ...source.location(stmt.startPosition),
+          message: `invalid syntax near \`${snippet(stmt.text)}\` (missing comma, operator or line break before it?)`,
+        });
+      }
       if (firstOnLine) {
         const indent = indentOf(stmt);
         if (expected === undefined) {
           expected = indent;
         } else if (indent !== expected) {
-          const both = indent + expected;
-          // Deeper than the line before: an unexpected indent; shallower: a dedent to a level
-          // that no enclosing block has.
-          const prevIndent = /^[ \t\f]*/.exec(source.lineText(prevRow))?.[0] ?? '';
-          const message =
-            both.includes('\t') && both.includes(' ')
-              ? 'inconsistent use of tabs and spaces in indentation'
-              : indent.length > expected.length && indent.length >= prevIndent.length
-                ? 'unexpected indent'
-                : 'unindent does not match any outer indentation level';
-          out.push({ ...source.location(stmt.startPosition), message });
+          out.push({
+            ...source.location(stmt.startPosition),
+            message: indentMessage(indent, expected, prevRow),
+          });
+        }
+      }
+      // The grammar lets a simple statement run on past a line break (`x =` / `y = 1` parses as
+      // `x = y = 1`); Python ends the statement there.
+      if (!COMPOUND_STATEMENTS.has(stmt.type)) {
+        const from = source.indexOf(stmt.startPosition);
+        const to = source.indexOf(stmt.endPosition);
+        const end = firstAtOrAfter(lineEnds, from);
+        if (end !== undefined && end < to) {
+          const before = source.code.slice(from, end).trimEnd();
+          const last = before.slice(before.search(/\S+$/));
+          out.push({
+            ...source.locationOfIndex(end),
+            message: `statement is incomplete at the end of the line (after \`${last}\`)`,
+          });
         }
       }
       if (
@@ -543,17 +628,41 @@ function checkStatements(root: Node, source: SourceText, out: Diagnostic[]): voi
       });
     }
   };
+  // Leading whitespace of a row, and the indentation message for a mismatch.
+  const lineIndent = (row: number): string =>
+    /^[ \t\f]*/.exec(source.lineText(row).slice(row === 0 ? bom : 0))?.[0] ?? '';
+  const indentMessage = (indent: string, expected: string, prevRow: number): string => {
+    const both = indent + expected;
+    if (both.includes('\t') && both.includes(' '))
+      return 'inconsistent use of tabs and spaces in indentation';
+    // Deeper than the line before: an unexpected indent; shallower: a dedent to a level that no
+    // enclosing block has.
+    return indent.length > expected.length && indent.length >= lineIndent(prevRow).length
+      ? 'unexpected indent'
+      : 'unindent does not match any outer indentation level';
+  };
   const descend = (node: Node): void => {
     for (const child of node.namedChildren) {
       if (child === null) continue;
-      if (child.type === 'block') walkContainer(child, false);
-      else if (
-        child.type.endsWith('_clause') ||
-        child.type === 'function_definition' ||
-        child.type === 'class_definition'
-      ) {
-        descend(child);
+      if (child.type === 'block') {
+        walkContainer(child, false);
+        continue;
       }
+      const clause = child.type.endsWith('_clause') && child.type !== 'with_clause';
+      const definition = child.type === 'function_definition' || child.type === 'class_definition';
+      if (!clause && !definition && child.type !== 'decorator') continue;
+      // `else:`, `except:`, a decorated `def` on its own line: indented like the statement.
+      if (startsLine(child, source)) {
+        const expected = lineIndent(node.startPosition.row);
+        const indent = indentOf(child);
+        if (indent !== expected) {
+          out.push({
+            ...source.location(child.startPosition),
+            message: indentMessage(indent, expected, Math.max(child.startPosition.row - 1, 0)),
+          });
+        }
+      }
+      if (clause || definition) descend(child);
     }
   };
   walkContainer(root, true);
@@ -566,7 +675,7 @@ function checkStatements(root: Node, source: SourceText, out: Diagnostic[]): voi
 export interface ScanError {
   /** UTF-16 index into the code. */
   index: number;
-  kind: 'unmatched' | 'mismatch' | 'unclosed' | 'string';
+  kind: 'unmatched' | 'mismatch' | 'unclosed' | 'string' | 'escape';
   message: string;
 }
 
@@ -576,31 +685,53 @@ function isIdentChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 0x80;
 }
 
+export interface ScanResult {
+  /** The first tokenizer-level error, or null. */
+  error: ScanError | null;
+  /** Escapes in string literals that Python refuses (a truncated `\\u12`, say), at most a few. */
+  escapes: ScanError[];
+  /**
+   * UTF-16 indices of the line breaks that end a logical line (outside brackets and strings, not
+   * escaped by a backslash), ascending, up to the error if there is one.
+   */
+  lineEnds: number[];
+}
+
 /**
- * The first bracket or string error in Python code, the way Python's tokenizer sees it:
- * an unterminated string, a closing bracket with no or the wrong opener, or (at the end) the
- * innermost bracket never closed. Null when there is none.
+ * Tokenize Python code far enough to find what Python's tokenizer reports: an unterminated
+ * string, a closing bracket with no or the wrong opener, or (at the end) the innermost bracket
+ * never closed; and where logical lines end.
  */
-export function scanPythonTokens(code: string): ScanError | null {
+export function scanPython(code: string): ScanResult {
   const stack: Array<{ ch: string; index: number }> = [];
+  const lineEnds: number[] = [];
+  const escapes: ScanError[] = [];
   const n = code.length;
+  const fail = (error: ScanError): ScanResult => ({ error, escapes, lineEnds });
   let i = 0;
   while (i < n) {
     const c = code.charCodeAt(i);
-    if (c === 35 /* # */) {
+    if (c === 10 /* \n */) {
+      if (stack.length === 0) lineEnds.push(i);
+      i += 1;
+    } else if (c === 35 /* # */) {
       const nl = code.indexOf('\n', i);
       i = nl === -1 ? n : nl;
+    } else if (c === 92 /* \ */) {
+      // Line continuation: the line break after it does not end the logical line.
+      i += code.startsWith('\r\n', i + 1) ? 3 : 2;
     } else if (c === 34 || c === 39 /* " ' */) {
-      const end = skipString(code, i);
-      if (end < 0) return unterminated(code, i);
+      const end = skipString(code, i, '', escapes);
+      if (end < 0) return fail(unterminated(code, i));
       i = end;
     } else if (isIdentChar(c)) {
       const start = i;
       while (i < n && isIdentChar(code.charCodeAt(i))) i += 1;
       const q = code.charCodeAt(i);
-      if ((q === 34 || q === 39) && STRING_PREFIXES.has(code.slice(start, i).toLowerCase())) {
-        const end = skipString(code, i);
-        if (end < 0) return unterminated(code, start);
+      const prefix = code.slice(start, i).toLowerCase();
+      if ((q === 34 || q === 39) && STRING_PREFIXES.has(prefix)) {
+        const end = skipString(code, i, prefix, escapes);
+        if (end < 0) return fail(unterminated(code, start));
         i = end;
       }
     } else if (c === 40 || c === 91 || c === 123 /* ( [ { */) {
@@ -609,18 +740,18 @@ export function scanPythonTokens(code: string): ScanError | null {
     } else if (c === 41 || c === 93 || c === 125 /* ) ] } */) {
       const ch = code[i] ?? '';
       const open = stack.pop();
-      if (open === undefined) return { index: i, kind: 'unmatched', message: `unmatched \`${ch}\`` };
+      if (open === undefined) return fail({ index: i, kind: 'unmatched', message: `unmatched \`${ch}\`` });
       const expected = open.ch === '(' ? ')' : open.ch === '[' ? ']' : '}';
       if (ch !== expected) {
         const openLine = lineOfIndex(code, open.index);
         const here = lineOfIndex(code, i);
-        return {
+        return fail({
           index: i,
           kind: 'mismatch',
           message:
             `closing \`${ch}\` does not match opening \`${open.ch}\`` +
             (openLine !== here ? ` on line ${openLine}` : ''),
-        };
+        });
       }
       i += 1;
     } else {
@@ -628,20 +759,32 @@ export function scanPythonTokens(code: string): ScanError | null {
     }
   }
   const open = stack.pop();
-  if (open !== undefined)
-    return { index: open.index, kind: 'unclosed', message: `\`${open.ch}\` was never closed` };
-  return null;
+  if (open !== undefined) {
+    return fail({ index: open.index, kind: 'unclosed', message: `\`${open.ch}\` was never closed` });
+  }
+  return { error: null, escapes, lineEnds };
 }
 
-/** Index just past the string whose quote is at `q`, or -1 when it is unterminated. */
-function skipString(code: string, q: number): number {
+/**
+ * Index just past the string whose quote is at `q`, or -1 when it is unterminated. Escapes that
+ * Python refuses in a non-raw literal are added to `escapes`.
+ */
+function skipString(code: string, q: number, prefix: string, escapes: ScanError[]): number {
   const quote = code[q] ?? '"';
   const triple = code.startsWith(quote.repeat(3), q);
+  const raw = prefix.includes('r');
+  const bytes = prefix.includes('b');
   const n = code.length;
   let j = q + (triple ? 3 : 1);
   while (j < n) {
     const c = code[j];
     if (c === '\\') {
+      if (!raw) {
+        const problem = badEscape(code, j, bytes);
+        if (problem !== null && escapes.length < MAX_SYNTAX_ERRORS) {
+          escapes.push({ index: j, kind: 'escape', message: problem });
+        }
+      }
       j += code.startsWith('\r\n', j + 1) ? 3 : 2;
       continue;
     }
@@ -653,6 +796,26 @@ function skipString(code: string, q: number): number {
     j += 1;
   }
   return -1;
+}
+
+const HEX = /^[0-9a-fA-F]*/;
+
+/** What is wrong with the escape at `code[at]` (a backslash), or null. */
+function badEscape(code: string, at: number, bytes: boolean): string | null {
+  const kind = code[at + 1];
+  const digits = (count: number) => (HEX.exec(code.slice(at + 2, at + 2 + count))?.[0].length ?? 0) === count;
+  if (kind === 'x') return digits(2) ? null : 'truncated `\\x` escape in string literal (needs 2 hex digits)';
+  if (bytes) return null;
+  if (kind === 'u') return digits(4) ? null : 'truncated `\\u` escape in string literal (needs 4 hex digits)';
+  if (kind === 'U') {
+    if (!digits(8)) return 'truncated `\\U` escape in string literal (needs 8 hex digits)';
+    return parseInt(code.slice(at + 2, at + 10), 16) > 0x10ffff
+      ? 'illegal Unicode character in `\\U` escape'
+      : null;
+  }
+  if (kind === 'N')
+    return /^\{[A-Za-z0-9 -]+\}/.test(code.slice(at + 2, at + 200)) ? null : 'malformed `\\N{...}` escape';
+  return null;
 }
 
 function unterminated(code: string, start: number): ScanError {

@@ -14,20 +14,27 @@ export default class Graph extends StrataCommand {
     '<%= config.bin %> graph packs/library/loan_manifest.yaml',
     '<%= config.bin %> graph packs/bundle --format dot | dot -Tsvg > graph.svg',
   ];
-  static override args = { path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }) };
+  static override args = {
+    path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }),
+  };
   static override flags = {
-    format: Flags.option({ options: ['mermaid', 'dot', 'json'] as const, default: 'mermaid', description: 'Graph format.' })(),
+    format: Flags.option({
+      options: ['mermaid', 'dot', 'json'] as const,
+      default: 'mermaid',
+      description: 'Graph format.',
+    })(),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Graph);
-    const loaded = await loadPacks([args.path], process.cwd());
+    const loaded = await loadPacks([args.path], { cwd: process.cwd() });
     try {
       const format = this.outputJson(flags) ? 'json' : flags.format;
       this.emit(renderGraph(loaded.packs, format));
       const style = this.stderrStyle(flags['no-color']);
       for (const f of loaded.findings) {
-        if (!flags.quiet || f.severity === 'error') process.stderr.write(`${formatFinding(findingJson(f), style)}\n`);
+        if (!flags.quiet || f.severity === 'error')
+          process.stderr.write(`${formatFinding(findingJson(f), style)}\n`);
       }
       const failed = loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error');
       process.exitCode = failed ? EXIT.INVALID : EXIT.OK;

@@ -7,14 +7,16 @@ import { formatValidateResult } from '../ui/findings.js';
 export default class Validate extends StrataCommand {
   static override summary = 'Check packs and bundles offline: YAML, schemas, references, cycles, code.';
   static override description =
-    'PATH is a manifest, a pack directory, a bundle directory, or a .tar.gz/.tgz/.zip bundle. Findings print like a compiler\'s (path:line:col: error CODE message). Exit 0 valid (warnings allowed), 1 invalid.';
+    "PATH is a manifest, a pack directory, a bundle directory, or a .tar.gz/.tgz/.zip bundle. Findings print like a compiler's (path:line:col: error CODE message). Exit 0 valid (warnings allowed), 1 invalid.";
   static override examples = [
     '<%= config.bin %> validate packs/library/wallet_manifest.yaml',
     '<%= config.bin %> validate packs/bundle --output json',
     '<%= config.bin %> validate bundle.tgz --strict',
   ];
   static override strict = false;
-  static override args = { path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }) };
+  static override args = {
+    path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }),
+  };
   static override flags = {
     strict: Flags.boolean({ description: 'Treat warnings as errors.' }),
   };

@@ -175,12 +175,15 @@ export function findCycles(graph: Graph): GraphEdge[][] {
           onStack.delete(x);
           comp.push(x);
         } while (x !== frame.id);
-        const selfLoop = comp.length === 1 && (graph.edges.get(frame.id) ?? []).some((e) => e.to === frame.id);
+        const selfLoop =
+          comp.length === 1 && (graph.edges.get(frame.id) ?? []).some((e) => e.to === frame.id);
         if (comp.length > 1 || selfLoop) components.push(comp);
       }
     }
   }
-  return components.map((comp) => cycleThrough(graph, new Set(comp))).sort((a, b) => (a[0]!.from < b[0]!.from ? -1 : 1));
+  return components
+    .map((comp) => cycleThrough(graph, new Set(comp)))
+    .sort((a, b) => (a[0]!.from < b[0]!.from ? -1 : 1));
 }
 
 /** A shortest cycle inside one component, from its smallest id back to it (breadth-first). */
@@ -194,7 +197,7 @@ function cycleThrough(graph: Graph, comp: Set<string>): GraphEdge[] {
       if (!comp.has(e.to)) continue;
       if (e.to === start) {
         const path = [e];
-        for (let cur = id; cur !== start; ) {
+        for (let cur = id; cur !== start;) {
           const prev = via.get(cur) as GraphEdge;
           path.unshift(prev);
           cur = prev.from;

@@ -8,7 +8,14 @@ export interface GraphJson {
     pack_name: string | null;
     manifest: string;
     nodes: Array<{ id: string; resource_type: string }>;
-    edges: Array<{ from: string; to: string; field: string | null; file: string; line: number; column: number }>;
+    edges: Array<{
+      from: string;
+      to: string;
+      field: string | null;
+      file: string;
+      line: number;
+      column: number;
+    }>;
     import_order: string[];
   }>;
 }
@@ -37,7 +44,8 @@ export function renderGraph(packs: readonly LoadedPack[], format: GraphFormat): 
     const lines = ['digraph strata {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
     g.packs.forEach((p, i) => {
       lines.push(`  subgraph cluster_${i} {`, `    label=${quoteDot(p.pack_name ?? p.manifest)};`);
-      for (const n of p.nodes) lines.push(`    ${quoteDot(`${i}:${n.id}`)} [label=${quoteDot(`${n.id}\n${n.resource_type}`)}];`);
+      for (const n of p.nodes)
+        lines.push(`    ${quoteDot(`${i}:${n.id}`)} [label=${quoteDot(`${n.id}\n${n.resource_type}`)}];`);
       lines.push('  }');
       for (const e of p.edges) {
         const label = e.field ? ` [label=${quoteDot(e.field)}]` : '';
@@ -51,7 +59,8 @@ export function renderGraph(packs: readonly LoadedPack[], format: GraphFormat): 
   g.packs.forEach((p, i) => {
     const ids = new Map(p.nodes.map((n, j) => [n.id, `p${i}n${j}`]));
     lines.push(`  subgraph p${i}["${quoteMermaid(p.pack_name ?? p.manifest)}"]`);
-    for (const n of p.nodes) lines.push(`    ${ids.get(n.id)}["${quoteMermaid(n.id)}<br/><small>${n.resource_type}</small>"]`);
+    for (const n of p.nodes)
+      lines.push(`    ${ids.get(n.id)}["${quoteMermaid(n.id)}<br/><small>${n.resource_type}</small>"]`);
     for (const e of p.edges) {
       const label = e.field ? `|${quoteMermaid(e.field)}|` : '';
       lines.push(`    ${ids.get(e.from)} -->${label} ${ids.get(e.to)}`);

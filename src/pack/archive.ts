@@ -177,7 +177,11 @@ export async function extractArchive(file: string): Promise<ExtractedArchive> {
     if (/\.zip$/i.test(file)) await extractZip(file, sink);
     else await extractTar(file, sink);
   } catch (err) {
-    sink.problems.push({ kind: 'invalid', entry: '', message: `cannot read archive: ${(err as Error).message}` });
+    sink.problems.push({
+      kind: 'invalid',
+      entry: '',
+      message: `cannot read archive: ${(err as Error).message}`,
+    });
   }
   return { dir, problems: sink.problems, cleanup };
 }

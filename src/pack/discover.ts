@@ -17,9 +17,27 @@ export interface PackSource {
   bundle: string | null;
 }
 
+/** How absolute paths are shown; plain data so worker threads show paths the same way. */
+export interface DisplayMap {
+  cwd: string;
+  archives: Array<{ dir: string; shown: string }>;
+}
+
+/** Relative to the working directory, archive entries as `archive!/entry`. */
+export function displayPath(map: DisplayMap, absolute: string): string {
+  for (const a of map.archives) {
+    if (absolute === a.dir || absolute.startsWith(a.dir + sep)) {
+      return `${a.shown}!/${relative(a.dir, absolute).split(sep).join('/')}`;
+    }
+  }
+  const rel = relative(map.cwd, absolute);
+  return rel === '' ? '.' : rel.startsWith('..') ? absolute : rel.split(sep).join('/');
+}
+
 export interface Discovery {
   packs: PackSource[];
   findings: Finding[];
+  displayMap: DisplayMap;
   /** Path as shown to the user: relative to the working directory, archive entries as `archive!/entry`. */
   display(absolute: string): string;
   cleanup(): Promise<void>;
@@ -67,17 +85,9 @@ function at(file: string, code: Finding['code'], message: string, hint?: string)
 export async function discoverPacks(paths: readonly string[], cwd: string): Promise<Discovery> {
   const packs: PackSource[] = [];
   const findings: Finding[] = [];
-  const archives: Array<{ dir: string; shown: string; cleanup: () => Promise<void> }> = [];
-
-  const display = (absolute: string): string => {
-    for (const a of archives) {
-      if (absolute === a.dir || absolute.startsWith(a.dir + sep)) {
-        return `${a.shown}!/${relative(a.dir, absolute).split(sep).join('/')}`;
-      }
-    }
-    const rel = relative(cwd, absolute);
-    return rel === '' ? '.' : rel.startsWith('..') ? absolute : rel.split(sep).join('/');
-  };
+  const displayMap: DisplayMap = { cwd, archives: [] };
+  const cleanups: Array<() => Promise<void>> = [];
+  const display = (absolute: string): string => displayPath(displayMap, absolute);
 
   const addBundle = (dir: string, shown: string): void => {
     const all = walkFiles(dir);
@@ -105,7 +115,14 @@ export async function discoverPacks(paths: readonly string[], cwd: string): Prom
     try {
       stat = statSync(absolute);
     } catch {
-      findings.push(at(given, 'E_PATH_NOT_FOUND', `${given} does not exist`, 'check the path, or run from the right directory'));
+      findings.push(
+        at(
+          given,
+          'E_PATH_NOT_FOUND',
+          `${given} does not exist`,
+          'check the path, or run from the right directory',
+        ),
+      );
       continue;
     }
     if (stat.isDirectory()) {
@@ -130,7 +147,8 @@ export async function discoverPacks(paths: readonly string[], cwd: string): Prom
     } else if (isArchivePath(absolute)) {
       const shown = display(absolute);
       const extracted = await extractArchive(absolute);
-      archives.push({ dir: extracted.dir, shown, cleanup: extracted.cleanup });
+      displayMap.archives.push({ dir: extracted.dir, shown });
+      cleanups.push(extracted.cleanup);
       for (const p of extracted.problems) {
         findings.push(
           at(
@@ -143,7 +161,8 @@ export async function discoverPacks(paths: readonly string[], cwd: string): Prom
           ),
         );
       }
-      if (!extracted.problems.some((p) => p.kind === 'invalid' && p.entry === '')) addBundle(extracted.dir, shown);
+      if (!extracted.problems.some((p) => p.kind === 'invalid' && p.entry === ''))
+        addBundle(extracted.dir, shown);
     } else if (isManifestName(basename(absolute))) {
       packs.push({ manifest: absolute, root: dirname(absolute), bundle: null });
     } else {
@@ -164,9 +183,10 @@ export async function discoverPacks(paths: readonly string[], cwd: string): Prom
   return {
     packs: unique,
     findings,
+    displayMap,
     display,
     async cleanup() {
-      await Promise.all(archives.map((a) => a.cleanup()));
+      await Promise.all(cleanups.map((c) => c()));
     },
   };
 }

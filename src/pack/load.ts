@@ -9,7 +9,14 @@ import { FileText, lineStarts, type LineColumn, type TextMap } from './text.js';
 import { parseYaml, type PathSegment, type YamlDocument } from './yaml.js';
 import { findReferences, FILE_REFERENCE } from './references.js';
 import { walkFiles } from './discover.js';
-import { isResourceType, PAYLOAD_KEY, RESOURCE_TYPES, UNSUPPORTED_TYPES, typeSchemaName, type ResourceType } from './types.js';
+import {
+  isResourceType,
+  PAYLOAD_KEY,
+  RESOURCE_TYPES,
+  UNSUPPORTED_TYPES,
+  typeSchemaName,
+  type ResourceType,
+} from './types.js';
 import { checkSchema, type SchemaViolation } from '../schema/index.js';
 import { severityOf, type Finding, type FindingCode } from '../findings.js';
 import { nearest } from '../util/nearest.js';
@@ -26,11 +33,31 @@ export interface ResourceDefinition {
   path: PathSegment[];
 }
 
-export interface RootIndex {
+export interface RootInfo {
   root: string;
   realRoot: string;
-  definitions: Map<string, ResourceDefinition[]>;
+}
+
+/** Where a definition stands: plain data, so it can cross a worker boundary. */
+export interface DefinitionSite {
+  id: string;
+  /** Absolute path of the resource file. */
+  file: string;
+  /** Display path of the resource file. */
+  shown: string;
+  /** The entry, its id (or vault_id) value and its activate key. */
+  at: LineColumn;
+  idAt: LineColumn;
+  activateAt: LineColumn;
+}
+
+/** What one resource file yields: plain data (no YAML nodes), so workers can produce it. */
+export interface FileAnalysis {
+  file: string;
   findings: Finding[];
+  definitions: DefinitionSite[];
+  /** Analyses of the definitions whose id is listed by some pack on the root, in file order. */
+  analyses: ResourceAnalysis[];
 }
 
 export interface ReferenceSite {
@@ -46,7 +73,7 @@ export interface ResourceAnalysis {
   type: string;
   /** A type Strata imports (known, supported). */
   importable: boolean;
-  definition: ResourceDefinition;
+  definition: DefinitionSite;
   findings: Finding[];
   /** Payload with `@{}` files inlined; references still unresolved. Undefined when it did not parse. */
   payload: unknown;
@@ -62,14 +89,60 @@ export interface ResourceAnalysis {
 export interface LoadContext {
   display(absolute: string): string;
   python: PythonParser;
+  /** Keep resolved payloads in the analyses (import and convert need them; validate does not). */
+  payloads: boolean;
+  /** Real paths already resolved, by absolute path. */
+  realpaths: Map<string, string | null>;
+  /** Absolute targets of `@{}` paths, by resource directory and relative path. */
+  targets: Map<string, string>;
   /** Inlined files by real path: one read per file however many resources use it. */
   files: Map<string, FileText | NodeJS.ErrnoException>;
   /** Code analysis by real path of the inlined file (or by text for inline code). */
   code: Map<string, CodeFacts>;
 }
 
-export function newLoadContext(display: (a: string) => string, python: PythonParser): LoadContext {
-  return { display, python, files: new Map(), code: new Map() };
+export function newLoadContext(
+  display: (a: string) => string,
+  python: PythonParser,
+  payloads: boolean,
+): LoadContext {
+  return {
+    display,
+    python,
+    payloads,
+    realpaths: new Map(),
+    targets: new Map(),
+    files: new Map(),
+    code: new Map(),
+  };
+}
+
+function cachedRealpath(path: string, ctx: LoadContext): string | null {
+  let real = ctx.realpaths.get(path);
+  if (real === undefined) {
+    try {
+      real = realpathSync(path);
+    } catch {
+      real = null;
+    }
+    ctx.realpaths.set(path, real);
+  }
+  return real;
+}
+
+export function rootInfo(root: string): RootInfo {
+  let realRoot = root;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    /* a missing root is reported by discovery */
+  }
+  return { root, realRoot };
+}
+
+/** Resource files below a root, in walk order. */
+export function resourceFiles(root: string): string[] {
+  return walkFiles(root).filter((f) => isResourceFileName(basename(f)));
 }
 
 export function makeFinding(
@@ -104,72 +177,87 @@ function violationFindings(
   );
 }
 
-export function indexRoot(root: string, ctx: LoadContext): RootIndex {
-  const definitions = new Map<string, ResourceDefinition[]>();
-  const findings: Finding[] = [];
-  let realRoot = root;
+/**
+ * Parses one resource file and analyses every definition in it whose id is in `listed`.
+ * Definitions of other ids are only indexed (for duplicate checks), never validated.
+ */
+export function analyzeResourceFile(
+  file: string,
+  root: RootInfo,
+  listed: ReadonlySet<string>,
+  ctx: LoadContext,
+): FileAnalysis {
+  const out: FileAnalysis = { file, findings: [], definitions: [], analyses: [] };
+  const findings = out.findings;
+  const shown = ctx.display(file);
+  let text: string;
   try {
-    realRoot = realpathSync(root);
-  } catch {
-    /* reported by discovery */
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    findings.push(
+      makeFinding('E_FILE_READ', shown, { line: 1, column: 1 }, `cannot read: ${(err as Error).message}`),
+    );
+    return out;
   }
-  for (const file of walkFiles(root)) {
-    const name = basename(file);
-    if (!isResourceFileName(name)) continue;
-    const shown = ctx.display(file);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      findings.push(makeFinding('E_FILE_READ', shown, { line: 1, column: 1 }, `cannot read: ${(err as Error).message}`));
-      continue;
-    }
-    const map = new FileText(shown, text);
-    const parsed = parseYaml(map);
-    for (const p of parsed.problems) {
-      findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
-    }
-    const many = name.endsWith('.resources.yaml');
-    for (const doc of parsed.documents) {
-      const add = (entry: unknown, path: PathSegment[]): void => {
-        if (!isRecord(entry)) {
-          findings.push(
-            makeFinding('E_SCHEMA_TYPE', shown, doc.locate(path), 'a resource entry must be a mapping', {
-              hint: 'give it type, id and payload keys',
-            }),
-          );
-          return;
-        }
-        const id = typeof entry.id === 'string' ? entry.id : typeof entry.vault_id === 'string' ? entry.vault_id : null;
-        if (id === null) {
-          findings.push(
-            makeFinding('E_SCHEMA_REQUIRED', shown, doc.locate(path), 'resource entry has neither "id" nor "vault_id"', {
-              hint: 'add an id: the manifest lists resources by it',
-            }),
-          );
-          return;
-        }
-        const def: ResourceDefinition = { id, entry, file, doc, path };
-        const list = definitions.get(id);
-        if (list) list.push(def);
-        else definitions.set(id, [def]);
-      };
-      if (many) {
-        const violations = checkSchema('resources-file', doc.value).filter((v) => v.path.length <= 1);
-        if (!isRecord(doc.value) || !Array.isArray(doc.value.resources)) {
-          findings.push(...violationFindings(violations, shown, (p, k) => doc.locate(p, k)));
-          continue;
-        }
-        for (const v of violations.filter((x) => x.path[0] !== 'resources')) {
-          findings.push(makeFinding(v.code, shown, doc.locate(v.path, v.atKey), v.message, { hint: v.hint }));
-        }
-        doc.value.resources.forEach((entry, i) => add(entry, ['resources', i]));
-      } else {
-        add(doc.value, []);
+  const map = new FileText(shown, text);
+  const parsed = parseYaml(map);
+  for (const p of parsed.problems) {
+    findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
+  }
+  const many = basename(file).endsWith('.resources.yaml');
+  for (const doc of parsed.documents) {
+    const add = (entry: unknown, path: PathSegment[]): void => {
+      if (!isRecord(entry)) {
+        findings.push(
+          makeFinding('E_SCHEMA_TYPE', shown, doc.locate(path), 'a resource entry must be a mapping', {
+            hint: 'give it type, id and payload keys',
+          }),
+        );
+        return;
       }
+      const idKey =
+        typeof entry.id === 'string' ? 'id' : typeof entry.vault_id === 'string' ? 'vault_id' : null;
+      if (idKey === null) {
+        findings.push(
+          makeFinding(
+            'E_SCHEMA_REQUIRED',
+            shown,
+            doc.locate(path),
+            'resource entry has neither "id" nor "vault_id"',
+            {
+              hint: 'add an id: the manifest lists resources by it',
+            },
+          ),
+        );
+        return;
+      }
+      const id = entry[idKey] as string;
+      const site: DefinitionSite = {
+        id,
+        file,
+        shown,
+        at: doc.locate(path),
+        idAt: doc.locate([...path, idKey]),
+        activateAt: doc.locate([...path, 'activate']),
+      };
+      out.definitions.push(site);
+      if (listed.has(id)) out.analyses.push(analyzeResource({ id, entry, file, doc, path }, site, root, ctx));
+    };
+    if (many) {
+      const violations = checkSchema('resources-file', doc.value).filter((v) => v.path.length <= 1);
+      if (!isRecord(doc.value) || !Array.isArray(doc.value.resources)) {
+        findings.push(...violationFindings(violations, shown, (p, k) => doc.locate(p, k)));
+        continue;
+      }
+      for (const v of violations.filter((x) => x.path[0] !== 'resources')) {
+        findings.push(makeFinding(v.code, shown, doc.locate(v.path, v.atKey), v.message, { hint: v.hint }));
+      }
+      doc.value.resources.forEach((entry, i) => add(entry, ['resources', i]));
+    } else {
+      add(doc.value, []);
     }
   }
-  return { root, realRoot, definitions, findings };
+  return out;
 }
 
 function semverLike(s: string): boolean {
@@ -183,7 +271,12 @@ interface PayloadView {
 }
 
 /** Analyses one definition. Pure apart from reading the files it inlines (cached in ctx). */
-export function analyzeResource(def: ResourceDefinition, index: RootIndex, ctx: LoadContext): ResourceAnalysis {
+export function analyzeResource(
+  def: ResourceDefinition,
+  site: DefinitionSite,
+  index: RootInfo,
+  ctx: LoadContext,
+): ResourceAnalysis {
   const shown = ctx.display(def.file);
   const findings: Finding[] = [];
   const id = def.id;
@@ -194,7 +287,7 @@ export function analyzeResource(def: ResourceDefinition, index: RootIndex, ctx: 
     id,
     type,
     importable: false,
-    definition: def,
+    definition: site,
     findings,
     payload: undefined,
     references: [],
@@ -210,10 +303,16 @@ export function analyzeResource(def: ResourceDefinition, index: RootIndex, ctx: 
   if (!isResourceType(type)) {
     if (UNSUPPORTED_TYPES.has(type)) {
       findings.push(
-        makeFinding('W_TYPE_UNSUPPORTED', shown, entryLocate(['type']), `type ${type} is known to CLU but not imported by strata`, {
-          hint: 'import and convert skip it; remove it from the manifest to silence this warning',
-          resourceId: id,
-        }),
+        makeFinding(
+          'W_TYPE_UNSUPPORTED',
+          shown,
+          entryLocate(['type']),
+          `type ${type} is known to CLU but not imported by strata`,
+          {
+            hint: 'import and convert skip it; remove it from the manifest to silence this warning',
+            resourceId: id,
+          },
+        ),
       );
     } else {
       const near = nearest(type, [...RESOURCE_TYPES, ...UNSUPPORTED_TYPES]);
@@ -237,14 +336,25 @@ export function analyzeResource(def: ResourceDefinition, index: RootIndex, ctx: 
     if (!map) return result;
     const parsed = parseYaml(map);
     for (const p of parsed.problems) {
-      findings.push(makeFinding(p.code, shown, map.position(p.offset), `payload: ${p.message}`, { hint: p.hint, resourceId: id }));
+      findings.push(
+        makeFinding(p.code, shown, map.position(p.offset), `payload: ${p.message}`, {
+          hint: p.hint,
+          resourceId: id,
+        }),
+      );
     }
     if (parsed.problems.length > 0) return result;
     if (parsed.documents.length !== 1) {
       findings.push(
-        makeFinding('E_SCHEMA', shown, entryLocate(['payload']), `payload must hold exactly one YAML document, found ${parsed.documents.length}`, {
-          resourceId: id,
-        }),
+        makeFinding(
+          'E_SCHEMA',
+          shown,
+          entryLocate(['payload']),
+          `payload must hold exactly one YAML document, found ${parsed.documents.length}`,
+          {
+            resourceId: id,
+          },
+        ),
       );
       return result;
     }
@@ -268,8 +378,8 @@ export function analyzeResource(def: ResourceDefinition, index: RootIndex, ctx: 
   // Inline @{path} files, then scan every string (keys too) for references.
   const inlined = new Map<string, FileText>();
   const resolvedPayload = inline(payload, [], def, index, ctx, view, findings, inlined);
-  result.payload = resolvedPayload;
-  scanReferences(resolvedPayload, [], view, inlined, result, ctx);
+  if (ctx.payloads) result.payload = resolvedPayload;
+  scanReferences(resolvedPayload, [], view, inlined, result);
 
   const body = isRecord(resolvedPayload) ? resolvedPayload : {};
   const inner = isRecord(body[PAYLOAD_KEY[type]]) ? (body[PAYLOAD_KEY[type]] as Record<string, unknown>) : {};
@@ -282,47 +392,65 @@ function pathKey(path: readonly PathSegment[]): string {
   return JSON.stringify(path);
 }
 
+/**
+ * Replaces every `@{path}` string of the payload, in place, by the text of that file (the payload
+ * is a fresh value built for this resource). `path` is a shared stack: copied only when kept.
+ */
 function inline(
   value: unknown,
   path: PathSegment[],
   def: ResourceDefinition,
-  index: RootIndex,
+  index: RootInfo,
   ctx: LoadContext,
   view: PayloadView,
   findings: Finding[],
   inlined: Map<string, FileText>,
 ): unknown {
   if (typeof value === 'string') {
+    if (!value.startsWith('@{')) return value;
     const m = FILE_REFERENCE.exec(value);
     if (!m) return value;
     const rel = (m[1] as string).trim();
-    const target = resolve(dirname(def.file), rel);
-    const here = view.locate(path);
-    let real: string;
-    try {
-      real = realpathSync(target);
-    } catch {
-      const dir = dirname(target);
+    const dir = dirname(def.file);
+    const targetKey = `${dir}\u0000${rel}`;
+    let target = ctx.targets.get(targetKey);
+    if (target === undefined) ctx.targets.set(targetKey, (target = resolve(dir, rel)));
+    const real = cachedRealpath(target, ctx);
+    if (real === null) {
       let near: string | undefined;
       try {
-        near = nearest(basename(target), readdirSync(dir));
+        near = nearest(basename(target), readdirSync(dirname(target)));
       } catch {
         near = undefined;
       }
       findings.push(
-        makeFinding('E_FILE_MISSING', view.file, here, `file ${rel} does not exist (looked for ${ctx.display(target)})`, {
-          hint: near ? `did you mean @{${join(dirname(rel), near).split(sep).join('/')}}?` : 'paths in @{} are relative to the resource file',
-          resourceId: def.id,
-        }),
+        makeFinding(
+          'E_FILE_MISSING',
+          view.file,
+          view.locate(path),
+          `file ${rel} does not exist (looked for ${ctx.display(target)})`,
+          {
+            hint: near
+              ? `did you mean @{${join(dirname(rel), near).split(sep).join('/')}}?`
+              : 'paths in @{} are relative to the resource file',
+            resourceId: def.id,
+          },
+        ),
       );
       return value;
     }
     if (real !== index.realRoot && !real.startsWith(index.realRoot + sep)) {
       findings.push(
-        makeFinding('E_FILE_OUTSIDE_ROOT', view.file, here, `file ${rel} resolves to ${real}, outside the pack root ${ctx.display(index.root)}`, {
-          hint: 'keep inlined files inside the pack root (symlinks are followed); copy the file into the pack',
-          resourceId: def.id,
-        }),
+        makeFinding(
+          'E_FILE_OUTSIDE_ROOT',
+          view.file,
+          view.locate(path),
+          `file ${rel} resolves to ${real}, outside the pack root ${ctx.display(index.root)}`,
+          {
+            hint: 'keep inlined files inside the pack root (symlinks are followed); copy the file into the pack',
+            resourceId: def.id,
+          },
+        ),
       );
       return value;
     }
@@ -337,25 +465,27 @@ function inline(
     }
     if (!(file instanceof FileText)) {
       findings.push(
-        makeFinding('E_FILE_READ', view.file, here, `cannot read ${rel}: ${file.message}`, { resourceId: def.id }),
+        makeFinding('E_FILE_READ', view.file, view.locate(path), `cannot read ${rel}: ${file.message}`, {
+          resourceId: def.id,
+        }),
       );
       return value;
     }
     inlined.set(pathKey(path), file);
     return file.text;
   }
-  if (Array.isArray(value)) return value.map((v, i) => inline(v, [...path, i], def, index, ctx, view, findings, inlined));
-  if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      Object.defineProperty(out, k, {
-        value: inline(v, [...path, k], def, index, ctx, view, findings, inlined),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      value[i] = inline(value[i], path, def, index, ctx, view, findings, inlined);
+      path.pop();
     }
-    return out;
+  } else if (isRecord(value)) {
+    for (const k of Object.keys(value)) {
+      path.push(k);
+      value[k] = inline(value[k], path, def, index, ctx, view, findings, inlined);
+      path.pop();
+    }
   }
   return value;
 }
@@ -376,10 +506,16 @@ function scanString(
   }
   for (const bad of malformed) {
     result.findings.push(
-      makeFinding('E_REF_MALFORMED', m?.file ?? file, pos(bad.offset), `"${bad.text}" is not a valid reference`, {
-        hint: 'write &{id} or &{id:field}; ids use letters, digits, _ . and -, on one line',
-        resourceId: result.id,
-      }),
+      makeFinding(
+        'E_REF_MALFORMED',
+        m?.file ?? file,
+        pos(bad.offset),
+        `"${bad.text}" is not a valid reference`,
+        {
+          hint: 'write &{id} or &{id:field}; ids use letters, digits, _ . and -, on one line',
+          resourceId: result.id,
+        },
+      ),
     );
   }
 }
@@ -390,18 +526,48 @@ function scanReferences(
   view: PayloadView,
   inlined: Map<string, FileText>,
   result: ResourceAnalysis,
-  ctx: LoadContext,
 ): void {
   if (typeof value === 'string') {
-    const file = inlined.get(pathKey(path));
-    if (file) scanString(value, () => file, () => ({ line: 1, column: 1 }), file.file, result);
-    else scanString(value, () => view.stringMap(path), () => view.locate(path), view.file, result);
+    if (!value.includes('&{')) return;
+    const at = [...path];
+    const file = inlined.size > 0 ? inlined.get(pathKey(at)) : undefined;
+    if (file)
+      scanString(
+        value,
+        () => file,
+        () => ({ line: 1, column: 1 }),
+        file.file,
+        result,
+      );
+    else
+      scanString(
+        value,
+        () => view.stringMap(at),
+        () => view.locate(at),
+        view.file,
+        result,
+      );
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => scanReferences(v, [...path, i], view, inlined, result, ctx));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      scanReferences(value[i], path, view, inlined, result);
+      path.pop();
+    }
   } else if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      scanString(k, () => view.stringMap([...path, k], true), () => view.locate([...path, k], true), view.file, result);
-      scanReferences(v, [...path, k], view, inlined, result, ctx);
+    for (const k of Object.keys(value)) {
+      path.push(k);
+      if (k.includes('&{')) {
+        const at = [...path];
+        scanString(
+          k,
+          () => view.stringMap(at, true),
+          () => view.locate(at, true),
+          view.file,
+          result,
+        );
+      }
+      scanReferences(value[k], path, view, inlined, result);
+      path.pop();
     }
   }
 }
@@ -453,7 +619,12 @@ function checkCode(
     result.findings.push(makeFinding(code, site.file, site, message, { hint, resourceId: result.id }));
 
   for (const e of facts.syntaxErrors) {
-    add('E_PY_SYNTAX', at(e.line, e.column), `Python syntax error: ${e.message}`, 'fix the code; it must parse as Python 3');
+    add(
+      'E_PY_SYNTAX',
+      at(e.line, e.column),
+      `Python syntax error: ${e.message}`,
+      'fix the code; it must parse as Python 3',
+    );
   }
   for (const imp of facts.featureImports) {
     const codeFile = file ? file.file : view.file;
@@ -468,10 +639,20 @@ function checkCode(
   if (kind !== 'module' && facts.syntaxErrors.length === 0) {
     const top = at(1, 1);
     if (facts.api === null) {
-      add('E_PY_METADATA', top, `${kind} code has no module-level api = "4.x.y"`, 'add api = "4.0.0" at the top of the contract');
+      add(
+        'E_PY_METADATA',
+        top,
+        `${kind} code has no module-level api = "4.x.y"`,
+        'add api = "4.0.0" at the top of the contract',
+      );
     }
     if (facts.version === null) {
-      add('E_PY_METADATA', top, `${kind} code has no module-level version = "x.y.z"`, 'add version = "1.0.0"; the server reads the version number from it');
+      add(
+        'E_PY_METADATA',
+        top,
+        `${kind} code has no module-level version = "x.y.z"`,
+        'add version = "1.0.0"; the server reads the version number from it',
+      );
     } else if (!semverLike(facts.version.value)) {
       add(
         'E_PY_METADATA',
@@ -495,7 +676,9 @@ function checkType(
 ): void {
   const key = PAYLOAD_KEY[type];
   const add = (code: FindingCode, path: PathSegment[], message: string, hint?: string) =>
-    result.findings.push(makeFinding(code, view.file, view.locate(path), message, { hint, resourceId: result.id }));
+    result.findings.push(
+      makeFinding(code, view.file, view.locate(path), message, { hint, resourceId: result.id }),
+    );
   switch (type) {
     case 'SMART_CONTRACT_VERSION': {
       if (typeof inner.product_id === 'string') result.activationTarget = inner.product_id;
@@ -509,7 +692,9 @@ function checkType(
             'E_PARAM_UNDECLARED',
             [key, 'params', i, 'name'],
             `parameter "${p.name}" is not declared by the contract`,
-            near ? `did you mean "${near}"?` : `declared parameters: ${[...declared].sort().join(', ') || 'none'}`,
+            near
+              ? `did you mean "${near}"?`
+              : `declared parameters: ${[...declared].sort().join(', ') || 'none'}`,
           );
         });
       }
@@ -522,7 +707,8 @@ function checkType(
       checkCode('module', inner, [key], view, inlined, result, ctx);
       break;
     case 'WORKFLOW_DEFINITION_VERSION': {
-      if (typeof inner.workflow_definition_id === 'string') result.activationTarget = inner.workflow_definition_id;
+      if (typeof inner.workflow_definition_id === 'string')
+        result.activationTarget = inner.workflow_definition_id;
       const spec = inner.specification;
       if (typeof spec !== 'string' || FILE_REFERENCE.test(spec)) break;
       const path = [key, 'specification'];
@@ -533,9 +719,15 @@ function checkType(
       const where = (offset: number) => (file ? file.position(offset) : map.position(offset));
       for (const p of parsed.problems) {
         result.findings.push(
-          makeFinding('E_WORKFLOW_SPEC', map.file, where(p.offset), `workflow specification does not parse: ${p.message}`, {
-            resourceId: result.id,
-          }),
+          makeFinding(
+            'E_WORKFLOW_SPEC',
+            map.file,
+            where(p.offset),
+            `workflow specification does not parse: ${p.message}`,
+            {
+              resourceId: result.id,
+            },
+          ),
         );
       }
       if (parsed.problems.length > 0) break;
@@ -554,23 +746,44 @@ function checkType(
     }
     case 'INTERNAL_ACCOUNT': {
       const vaultId = result.vaultId;
-      if (vaultId !== null && typeof inner.id === 'string' && inner.id !== vaultId && !inner.id.includes('&{')) {
+      if (
+        vaultId !== null &&
+        typeof inner.id === 'string' &&
+        inner.id !== vaultId &&
+        !inner.id.includes('&{')
+      ) {
         result.findings.push(
-          makeFinding('W_VAULT_ID_DIFFERS', view.file, view.locate([key, 'id']), `vault_id "${vaultId}" differs from internal_account.id "${inner.id}"`, {
-            hint: 'the server knows the account by internal_account.id; make them equal unless you mean it',
-            resourceId: result.id,
-          }),
+          makeFinding(
+            'W_VAULT_ID_DIFFERS',
+            view.file,
+            view.locate([key, 'id']),
+            `vault_id "${vaultId}" differs from internal_account.id "${inner.id}"`,
+            {
+              hint: 'the server knows the account by internal_account.id; make them equal unless you mean it',
+              resourceId: result.id,
+            },
+          ),
         );
       }
       break;
     }
     case 'CALENDAR_EVENT': {
       const { start_timestamp: start, end_timestamp: end } = inner;
-      if (typeof start === 'string' && typeof end === 'string' && !start.includes('&{') && !end.includes('&{')) {
+      if (
+        typeof start === 'string' &&
+        typeof end === 'string' &&
+        !start.includes('&{') &&
+        !end.includes('&{')
+      ) {
         const s = Date.parse(start);
         const e = Date.parse(end);
         if (!Number.isNaN(s) && !Number.isNaN(e) && e <= s) {
-          add('E_TIME_RANGE', [key, 'end_timestamp'], `end_timestamp ${end} is not after start_timestamp ${start}`, 'the end is exclusive: it must be later than the start');
+          add(
+            'E_TIME_RANGE',
+            [key, 'end_timestamp'],
+            `end_timestamp ${end} is not after start_timestamp ${start}`,
+            'the end is exclusive: it must be later than the start',
+          );
         }
       }
       break;

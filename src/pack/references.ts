@@ -19,7 +19,10 @@ export interface MalformedReference {
 const REFERENCE = /&\{([A-Za-z0-9_.-]+)(?::([A-Za-z0-9_.-]+))?\}/g;
 const OPENER = /&\{/g;
 
-export function findReferences(text: string): { references: ReferenceMatch[]; malformed: MalformedReference[] } {
+export function findReferences(text: string): {
+  references: ReferenceMatch[];
+  malformed: MalformedReference[];
+} {
   const references: ReferenceMatch[] = [];
   const malformed: MalformedReference[] = [];
   if (!text.includes('&{')) return { references, malformed };
@@ -31,15 +34,23 @@ export function findReferences(text: string): { references: ReferenceMatch[]; ma
   for (const m of text.matchAll(OPENER)) {
     if (good.has(m.index)) continue;
     const end = text.slice(m.index).search(/[}\n]/);
-    malformed.push({ offset: m.index, text: end === -1 ? text.slice(m.index, m.index + 40) : text.slice(m.index, m.index + end + 1) });
+    malformed.push({
+      offset: m.index,
+      text: end === -1 ? text.slice(m.index, m.index + 40) : text.slice(m.index, m.index + end + 1),
+    });
   }
   return { references, malformed };
 }
 
 /** Replaces every reference in `text` with what `resolve` returns for it. */
-export function substituteReferences(text: string, resolve: (id: string, field: string | null) => string): string {
+export function substituteReferences(
+  text: string,
+  resolve: (id: string, field: string | null) => string,
+): string {
   if (!text.includes('&{')) return text;
-  return text.replace(REFERENCE, (_whole, id: string, field: string | undefined) => resolve(id, field ?? null));
+  return text.replace(REFERENCE, (_whole, id: string, field: string | undefined) =>
+    resolve(id, field ?? null),
+  );
 }
 
 export const FILE_REFERENCE = /^@\{([^}]+)\}$/;

@@ -78,14 +78,20 @@ export type ScalarStyle = 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE' | 'BLOCK_LIT
  * (exact unless escapes shorten the value). Anything else (folded blocks, multi-line flow
  * scalars) maps to the start of the scalar: the right line at least for the first line.
  */
-export function scalarText(parent: TextMap, value: string, style: ScalarStyle, start: number, end: number): TextMap {
+export function scalarText(
+  parent: TextMap,
+  value: string,
+  style: ScalarStyle,
+  start: number,
+  end: number,
+): TextMap {
   const src = parent.text;
   if (style === 'BLOCK_LITERAL') {
     const headerEnd = src.indexOf('\n', start);
     if (headerEnd === -1 || headerEnd >= end) return new EmbeddedText(parent, value, () => start);
     const contentStarts: number[] = [];
     let indent = -1;
-    for (let ls = headerEnd + 1; ls < end; ) {
+    for (let ls = headerEnd + 1; ls < end;) {
       let le = src.indexOf('\n', ls);
       if (le === -1 || le > end) le = end;
       const line = src.slice(ls, le).replace(/\r$/, '');

@@ -109,7 +109,9 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
     switch (e.keyword) {
       case 'additionalProperties': {
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
-        const props = Object.keys(((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object);
+        const props = Object.keys(
+          ((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object,
+        );
         const near = nearest(key, props);
         v = {
           code: 'E_SCHEMA_UNKNOWN_FIELD',
@@ -139,7 +141,9 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
           message: `${where} is ${JSON.stringify(e.data)}, which is not one of the allowed values`,
           path,
           atKey: false,
-          hint: near ? `did you mean "${near}"? allowed: ${allowed.join(', ')}` : `allowed: ${allowed.join(', ')}`,
+          hint: near
+            ? `did you mean "${near}"? allowed: ${allowed.join(', ')}`
+            : `allowed: ${allowed.join(', ')}`,
         };
         break;
       }

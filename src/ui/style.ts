@@ -18,7 +18,11 @@ export const colored: Style = {
   bold: wrap(1, 22),
 };
 
-export function styleFor(stream: { isTTY?: boolean }, noColor: boolean, env: NodeJS.ProcessEnv = process.env): Style {
+export function styleFor(
+  stream: { isTTY?: boolean },
+  noColor: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): Style {
   if (noColor || env.NO_COLOR !== undefined || !stream.isTTY) return plain;
   return colored;
 }

@@ -24,7 +24,8 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   for (const c of candidates) {
     const lc = c.toLowerCase();
     let d = editDistance(w, lc);
-    if (d > 0 && (lc.includes(w) || w.includes(lc)) && Math.min(w.length, lc.length) >= 3) d = Math.min(d, 1.5);
+    if (d > 0 && (lc.includes(w) || w.includes(lc)) && Math.min(w.length, lc.length) >= 3)
+      d = Math.min(d, 1.5);
     if (d < bestScore || (d === bestScore && best !== undefined && c < best)) {
       best = c;
       bestScore = d;

@@ -8,18 +8,16 @@ import { discoverPacks, type PackSource } from '../pack/discover.js';
 import { FileText, type LineColumn } from '../pack/text.js';
 import { parseYaml, type YamlDocument } from '../pack/yaml.js';
 import {
-  analyzeResource,
-  indexRoot,
   makeFinding,
-  newLoadContext,
-  type LoadContext,
+  resourceFiles,
+  rootInfo,
+  type DefinitionSite,
   type ResourceAnalysis,
-  type RootIndex,
 } from '../pack/load.js';
+import { startAnalyzer, type FileJob } from '../pack/analyze.js';
 import { isResourceType, typePriority, typeSchemaName } from '../pack/types.js';
 import { buildGraph, findCycles, importOrder, type Graph, type GraphEdge } from '../graph/graph.js';
 import { checkSchema, schemaDocument } from '../schema/index.js';
-import { loadPython } from '../code/python.js';
 import type { Finding } from '../findings.js';
 import { nearest } from '../util/nearest.js';
 
@@ -54,7 +52,8 @@ export function responseFields(type: string): Set<string> | null {
   if (!isResourceType(type)) return null;
   let fields = responseFieldCache.get(type);
   if (fields === undefined) {
-    const meta = schemaDocument(`types/${typeSchemaName(type)}`)['x-strata'] as { responseFields?: string[] } | undefined;
+    const meta = schemaDocument(`types/${typeSchemaName(type)}`)['x-strata'] as
+      { responseFields?: string[] } | undefined;
     fields = meta?.responseFields ? new Set(meta.responseFields) : null;
     responseFieldCache.set(type, fields);
   }
@@ -73,24 +72,40 @@ function readManifest(file: string, shown: string, findings: Finding[]): Manifes
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    findings.push(makeFinding('E_FILE_READ', shown, { line: 1, column: 1 }, `cannot read manifest: ${(err as Error).message}`));
+    findings.push(
+      makeFinding(
+        'E_FILE_READ',
+        shown,
+        { line: 1, column: 1 },
+        `cannot read manifest: ${(err as Error).message}`,
+      ),
+    );
     return empty;
   }
   const map = new FileText(shown, text);
   const parsed = parseYaml(map);
-  for (const p of parsed.problems) findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
+  for (const p of parsed.problems)
+    findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
   if (parsed.problems.length > 0) return empty;
   if (parsed.documents.length !== 1) {
     findings.push(
-      makeFinding('E_SCHEMA', shown, { line: 1, column: 1 }, `a manifest holds exactly one YAML document, found ${parsed.documents.length}`, {
-        hint: 'keys: pack_version, pack_name, resource_ids',
-      }),
+      makeFinding(
+        'E_SCHEMA',
+        shown,
+        { line: 1, column: 1 },
+        `a manifest holds exactly one YAML document, found ${parsed.documents.length}`,
+        {
+          hint: 'keys: pack_version, pack_name, resource_ids',
+        },
+      ),
     );
     return empty;
   }
   const doc = parsed.documents[0] as YamlDocument;
   for (const v of checkSchema('manifest', doc.value)) {
-    findings.push(makeFinding(v.code, shown, doc.locate(v.path, v.atKey), `manifest: ${v.message}`, { hint: v.hint }));
+    findings.push(
+      makeFinding(v.code, shown, doc.locate(v.path, v.atKey), `manifest: ${v.message}`, { hint: v.hint }),
+    );
   }
   const value = isRecord(doc.value) ? doc.value : {};
   const ids = Array.isArray(value.resource_ids) ? value.resource_ids : [];
@@ -103,9 +118,15 @@ function readManifest(file: string, shown: string, findings: Finding[]): Manifes
     const first = seen.get(id);
     if (first) {
       findings.push(
-        makeFinding('W_ID_LISTED_TWICE', shown, pos, `"${id}" is listed twice (first at line ${first.line})`, {
-          hint: 'remove the second listing',
-        }),
+        makeFinding(
+          'W_ID_LISTED_TWICE',
+          shown,
+          pos,
+          `"${id}" is listed twice (first at line ${first.line})`,
+          {
+            hint: 'remove the second listing',
+          },
+        ),
       );
       return;
     }
@@ -119,26 +140,41 @@ function readManifest(file: string, shown: string, findings: Finding[]): Manifes
   };
 }
 
-function where(ctx: LoadContext, r: ResourceAnalysis): string {
-  return `${ctx.display(r.definition.file)}:${r.definition.doc.locate(r.definition.path).line}`;
+function where(site: DefinitionSite): string {
+  return `${site.shown}:${site.at.line}`;
 }
 
-export async function loadPacks(paths: readonly string[], cwd: string): Promise<LoadedPacks & { cleanup(): Promise<void> }> {
-  const discovery = await discoverPacks(paths, cwd);
-  const python = await loadPython();
-  const ctx = newLoadContext(discovery.display, python);
+interface RootIndex {
+  root: string;
+  /** Definitions by id, in walk order. */
+  definitions: Map<string, DefinitionSite[]>;
+  /** The analysis of the first definition of each listed id. */
+  analyses: Map<string, ResourceAnalysis>;
+}
+
+export interface LoadOptions {
+  cwd: string;
+  /** Keep resolved payloads (import, convert). */
+  payloads?: boolean;
+  /** Worker threads for analysis (0 = none); default by input size. */
+  workers?: number;
+}
+
+export async function loadPacks(
+  paths: readonly string[],
+  options: LoadOptions,
+): Promise<LoadedPacks & { cleanup(): Promise<void> }> {
+  const discovery = await discoverPacks(paths, options.cwd);
   const all: Finding[] = [...discovery.findings];
-  const roots = new Map<string, RootIndex>();
-  const analyses = new Map<object, ResourceAnalysis>();
-  const analyze = (def: Parameters<typeof analyzeResource>[0], index: RootIndex): ResourceAnalysis => {
-    let a = analyses.get(def);
-    if (!a) {
-      a = analyzeResource(def, index, ctx);
-      analyses.set(def, a);
-      all.push(...a.findings);
-    }
-    return a;
-  };
+  const filesByRoot = new Map<string, string[]>();
+  for (const source of discovery.packs) {
+    if (!filesByRoot.has(source.root)) filesByRoot.set(source.root, resourceFiles(source.root));
+  }
+  const analyzer = startAnalyzer([...filesByRoot.values()].flat(), {
+    display: discovery.displayMap,
+    payloads: options.payloads ?? false,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+  });
 
   const manifests = new Map<PackSource, Manifest>();
   for (const source of discovery.packs) {
@@ -155,9 +191,15 @@ export async function loadPacks(paths: readonly string[], cwd: string): Promise<
       const other = listing.get(id);
       if (other && other !== source) {
         all.push(
-          makeFinding('E_BUNDLE_DUPLICATE_ID', discovery.display(source.manifest), pos, `"${id}" is also listed by ${discovery.display(other.manifest)}; ids must be unique across the bundle`, {
-            hint: 'rename one of them, or keep the resource in one pack only',
-          }),
+          makeFinding(
+            'E_BUNDLE_DUPLICATE_ID',
+            discovery.display(source.manifest),
+            pos,
+            `"${id}" is also listed by ${discovery.display(other.manifest)}; ids must be unique across the bundle`,
+            {
+              hint: 'rename one of them, or keep the resource in one pack only',
+            },
+          ),
         );
       } else {
         listing.set(id, source);
@@ -172,17 +214,42 @@ export async function loadPacks(paths: readonly string[], cwd: string): Promise<
     for (const { id } of (manifests.get(source) as Manifest).listed) set.add(id);
   }
 
+  const jobs: FileJob[] = [];
+  for (const [root, listed] of listedOnRoot) {
+    const info = rootInfo(root);
+    const ids = [...listed];
+    for (const file of filesByRoot.get(root) ?? []) jobs.push({ file, root: info, listed: ids });
+  }
+  const results = await analyzer.analyze(jobs);
+  const roots = new Map<string, RootIndex>();
+  results.forEach((result, i) => {
+    const root = (jobs[i] as FileJob).root.root;
+    let index = roots.get(root);
+    if (!index) roots.set(root, (index = { root, definitions: new Map(), analyses: new Map() }));
+    all.push(...result.findings);
+    for (const d of result.definitions) {
+      const list = index.definitions.get(d.id);
+      if (list) list.push(d);
+      else index.definitions.set(d.id, [d]);
+    }
+    for (const a of result.analyses) {
+      if (index.analyses.has(a.id)) continue;
+      index.analyses.set(a.id, a);
+      all.push(...a.findings);
+    }
+  });
+  const ctx = { display: discovery.display };
+
   const packs: LoadedPack[] = [];
   const referencedOnRoot = new Map<string, Set<string>>();
   for (const source of discovery.packs) {
     const manifest = manifests.get(source) as Manifest;
     const manifestShown = discovery.display(source.manifest);
-    let index = roots.get(source.root);
-    if (!index) {
-      index = indexRoot(source.root, ctx);
-      roots.set(source.root, index);
-      all.push(...index.findings);
-    }
+    const index = roots.get(source.root) ?? {
+      root: source.root,
+      definitions: new Map(),
+      analyses: new Map(),
+    };
     const findings: Finding[] = [];
     const resources = new Map<string, ResourceAnalysis>();
     const listedIds = new Set(manifest.listed.map((l) => l.id));
@@ -191,14 +258,22 @@ export async function loadPacks(paths: readonly string[], cwd: string): Promise<
       if (!defs) {
         const near = nearest(id, index.definitions.keys());
         findings.push(
-          makeFinding('E_ID_NOT_DEFINED', manifestShown, pos, `"${id}" is listed but no resource file under ${discovery.display(source.root)} defines it`, {
-            hint: near ? `did you mean "${near}"?` : 'define it in a *.resource.yaml or *.resources.yaml file below the manifest',
-          }),
+          makeFinding(
+            'E_ID_NOT_DEFINED',
+            manifestShown,
+            pos,
+            `"${id}" is listed but no resource file under ${discovery.display(source.root)} defines it`,
+            {
+              hint: near
+                ? `did you mean "${near}"?`
+                : 'define it in a *.resource.yaml or *.resources.yaml file below the manifest',
+            },
+          ),
         );
         continue;
       }
-      const analysis = analyze(defs[0]!, index);
-      resources.set(id, analysis);
+      const analysis = index.analyses.get(id);
+      if (analysis) resources.set(id, analysis);
     }
 
     // References: listed in this pack, else the bundle's other packs, else unknown.
@@ -213,23 +288,35 @@ export async function loadPacks(paths: readonly string[], cwd: string): Promise<
           const owner = source.bundle ? bundleListing.get(source.bundle)?.get(ref.id) : undefined;
           if (owner && owner !== source) {
             findings.push(
-              makeFinding('E_REF_CROSS_PACK', ref.file, ref, `&{${ref.id}} points into another pack of the bundle (${discovery.display(owner.manifest)})`, {
-                hint: 'a reference may only point inside its own pack: move the resource, or list a copy with its own id in this pack',
-                resourceId: r.id,
-              }),
+              makeFinding(
+                'E_REF_CROSS_PACK',
+                ref.file,
+                ref,
+                `&{${ref.id}} points into another pack of the bundle (${discovery.display(owner.manifest)})`,
+                {
+                  hint: 'a reference may only point inside its own pack: move the resource, or list a copy with its own id in this pack',
+                  resourceId: r.id,
+                },
+              ),
             );
           } else {
             const defined = index.definitions.has(ref.id);
             const near = nearest(ref.id, listedIds);
             findings.push(
-              makeFinding('E_REF_UNKNOWN', ref.file, ref, `&{${ref.id}${ref.field ? `:${ref.field}` : ''}} names an id the manifest ${manifestShown} does not list`, {
-                hint: defined
-                  ? `"${ref.id}" is defined under the root: add it to resource_ids in ${manifestShown}`
-                  : near
-                    ? `did you mean &{${near}${ref.field ? `:${ref.field}` : ''}}?`
-                    : `no resource "${ref.id}" exists under ${discovery.display(source.root)}`,
-                resourceId: r.id,
-              }),
+              makeFinding(
+                'E_REF_UNKNOWN',
+                ref.file,
+                ref,
+                `&{${ref.id}${ref.field ? `:${ref.field}` : ''}} names an id the manifest ${manifestShown} does not list`,
+                {
+                  hint: defined
+                    ? `"${ref.id}" is defined under the root: add it to resource_ids in ${manifestShown}`
+                    : near
+                      ? `did you mean &{${near}${ref.field ? `:${ref.field}` : ''}}?`
+                      : `no resource "${ref.id}" exists under ${discovery.display(source.root)}`,
+                  resourceId: r.id,
+                },
+              ),
             );
           }
           continue;
@@ -240,15 +327,26 @@ export async function loadPacks(paths: readonly string[], cwd: string): Promise<
           if (fields && !fields.has(ref.field)) {
             const near = nearest(ref.field, fields);
             findings.push(
-              makeFinding('E_REF_FIELD', ref.file, ref, `${target.type} objects have no field "${ref.field}" (in &{${ref.id}:${ref.field}})`, {
-                hint: near ? `did you mean &{${ref.id}:${near}}?` : `fields: ${[...fields].join(', ')}`,
-                resourceId: r.id,
-              }),
+              makeFinding(
+                'E_REF_FIELD',
+                ref.file,
+                ref,
+                `${target.type} objects have no field "${ref.field}" (in &{${ref.id}:${ref.field}})`,
+                {
+                  hint: near ? `did you mean &{${ref.id}:${near}}?` : `fields: ${[...fields].join(', ')}`,
+                  resourceId: r.id,
+                },
+              ),
             );
             continue;
           }
         }
-        edges.push({ from: r.id, to: ref.id, field: ref.field, site: { file: ref.file, line: ref.line, column: ref.column } });
+        edges.push({
+          from: r.id,
+          to: ref.id,
+          field: ref.field,
+          site: { file: ref.file, line: ref.line, column: ref.column },
+        });
       }
     }
 
@@ -256,19 +354,29 @@ export async function loadPacks(paths: readonly string[], cwd: string): Promise<
     for (const id of new Set([...listedIds, ...referenced])) {
       const defs = index.definitions.get(id);
       if (!defs || defs.length < 2) continue;
-      const sites = defs.map((d) => `${ctx.display(d.file)}:${d.doc.locate(d.path).line}`);
+      const sites = defs.map(where);
       const first = defs[0]!;
       findings.push(
-        makeFinding('E_ID_DUPLICATE', ctx.display(first.file), first.doc.locate([...first.path, first.entry.id !== undefined ? 'id' : 'vault_id']), `"${id}" is defined ${defs.length} times: ${sites.join(', ')}`, {
-          hint: 'keep one definition; the others would be imported unpredictably',
-          resourceId: id,
-        }),
+        makeFinding(
+          'E_ID_DUPLICATE',
+          first.shown,
+          first.idAt,
+          `"${id}" is defined ${defs.length} times: ${sites.join(', ')}`,
+          {
+            hint: 'keep one definition; the others would be imported unpredictably',
+            resourceId: id,
+          },
+        ),
       );
     }
 
     const importable = [...resources.values()].filter((r) => r.importable);
     const graph = buildGraph(
-      importable.map((r) => ({ id: r.id, type: r.type, priority: isResourceType(r.type) ? typePriority(r.type, r.isInternal) : 99 })),
+      importable.map((r) => ({
+        id: r.id,
+        type: r.type,
+        priority: isResourceType(r.type) ? typePriority(r.type, r.isInternal) : 99,
+      })),
       edges,
     );
     for (const cycle of findCycles(graph)) {
@@ -298,10 +406,16 @@ export async function loadPacks(paths: readonly string[], cwd: string): Promise<
       for (const r of list.slice(1)) {
         const def = r.definition;
         findings.push(
-          makeFinding('E_ACTIVATE_CONFLICT', ctx.display(def.file), def.doc.locate([...def.path, 'activate']), `${list.length} versions of ${what} ${r.activationTarget} are marked activate: true (${list.map((x) => `${x.id} at ${where(ctx, x)}`).join(', ')})`, {
-            hint: 'mark only the version that should become current',
-            resourceId: r.id,
-          }),
+          makeFinding(
+            'E_ACTIVATE_CONFLICT',
+            def.shown,
+            def.activateAt,
+            `${list.length} versions of ${what} ${r.activationTarget} are marked activate: true (${list.map((x) => `${x.id} at ${where(x.definition)}`).join(', ')})`,
+            {
+              hint: 'mark only the version that should become current',
+              resourceId: r.id,
+            },
+          ),
         );
       }
     }
@@ -326,17 +440,28 @@ export async function loadPacks(paths: readonly string[], cwd: string): Promise<
     const referenced = referencedOnRoot.get(root) ?? new Set<string>();
     for (const [id, defs] of index.definitions) {
       if (defs.length < 2 || listed.has(id) || referenced.has(id)) continue;
-      const sites = defs.map((d) => `${ctx.display(d.file)}:${d.doc.locate(d.path).line}`);
+      const sites = defs.map(where);
       const first = defs[0]!;
       all.push(
-        makeFinding('W_DUPLICATE_UNLISTED', ctx.display(first.file), first.doc.locate(first.path), `unlisted id "${id}" is defined ${defs.length} times: ${sites.join(', ')}`, {
-          hint: 'harmless while no manifest lists it; remove stale copies',
-        }),
+        makeFinding(
+          'W_DUPLICATE_UNLISTED',
+          first.shown,
+          first.at,
+          `unlisted id "${id}" is defined ${defs.length} times: ${sites.join(', ')}`,
+          {
+            hint: 'harmless while no manifest lists it; remove stale copies',
+          },
+        ),
       );
     }
   }
 
-  return { packs, findings: sortFindings(dedupe(all)), display: discovery.display, cleanup: discovery.cleanup };
+  return {
+    packs,
+    findings: sortFindings(dedupe(all)),
+    display: discovery.display,
+    cleanup: discovery.cleanup,
+  };
 }
 
 function dedupe(findings: Finding[]): Finding[] {
@@ -351,6 +476,10 @@ function dedupe(findings: Finding[]): Finding[] {
 
 export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
-    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    (a, b) =>
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
   );
 }

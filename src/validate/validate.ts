@@ -37,10 +37,19 @@ export interface ValidateOptions {
   /** Warnings count as errors. */
   strict?: boolean;
   now?: () => number;
+  /** Worker threads (0 = none); default by input size. */
+  workers?: number;
 }
 
 export function findingJson(f: Finding): FindingJson {
-  const out: FindingJson = { code: f.code, severity: f.severity, message: f.message, file: f.file, line: f.line, column: f.column };
+  const out: FindingJson = {
+    code: f.code,
+    severity: f.severity,
+    message: f.message,
+    file: f.file,
+    line: f.line,
+    column: f.column,
+  };
   if (f.hint !== undefined) out.hint = f.hint;
   if (f.resourceId !== undefined) out.resource_id = f.resourceId;
   return out;
@@ -50,11 +59,17 @@ function fails(f: Finding, strict: boolean): boolean {
   return f.severity === 'error' || strict;
 }
 
-export async function validatePaths(paths: readonly string[], options: ValidateOptions): Promise<ValidateResult> {
+export async function validatePaths(
+  paths: readonly string[],
+  options: ValidateOptions,
+): Promise<ValidateResult> {
   const now = options.now ?? (() => performance.now());
   const started = now();
   const strict = options.strict ?? false;
-  const loaded = await loadPacks(paths, options.cwd);
+  const loaded = await loadPacks(paths, {
+    cwd: options.cwd,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+  });
   try {
     const packs: ValidateResult['packs'] = loaded.packs.map((pack) => {
       const resources: ValidateResult['packs'][number]['resources'] = {};
@@ -62,9 +77,15 @@ export async function validatePaths(paths: readonly string[], options: ValidateO
       for (const id of order) {
         const r = pack.resources.get(id);
         if (!r) continue;
-        const findings = [...r.findings, ...pack.findings.filter((f) => f.resourceId === id)].map(findingJson);
+        const findings = [...r.findings, ...pack.findings.filter((f) => f.resourceId === id)].map(
+          findingJson,
+        );
         Object.defineProperty(resources, id, {
-          value: { resource_type: r.type, valid: !findings.some((f) => f.severity === 'error' || strict), findings },
+          value: {
+            resource_type: r.type,
+            valid: !findings.some((f) => f.severity === 'error' || strict),
+            findings,
+          },
           enumerable: true,
           writable: true,
           configurable: true,

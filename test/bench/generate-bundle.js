@@ -15,7 +15,10 @@ function contractCode(name, params, size) {
     `supported_denominations = ["GBP"]`,
     ...params.map((p) => `PARAM_${p.toUpperCase()} = "${p}"`),
     `parameters = [`,
-    ...params.map((p) => `    Parameter(name=PARAM_${p.toUpperCase()}, shape=StringShape(), level=ParameterLevel.TEMPLATE, description="${p}"),`),
+    ...params.map(
+      (p) =>
+        `    Parameter(name=PARAM_${p.toUpperCase()}, shape=StringShape(), level=ParameterLevel.TEMPLATE, description="${p}"),`,
+    ),
     `]`,
   ];
   let i = 0;
@@ -50,7 +53,12 @@ export function generateBundle(dir, { packs = 20, resources = 10_000, codeSize =
       docs.push(`- type: ${type}\n  id: ${id}\n${extra}  payload: |\n${payload.replace(/^/gm, '    ')}`);
     };
     if (p === 0) {
-      entry('CALENDAR', 'bench_calendar', `calendar:\n  id: bench_calendar\n  is_active: true\n  display_name: Bench holidays\n`, '  on_conflict: SKIP\n');
+      entry(
+        'CALENDAR',
+        'bench_calendar',
+        `calendar:\n  id: bench_calendar\n  is_active: true\n  display_name: Bench holidays\n`,
+        '  on_conflict: SKIP\n',
+      );
       for (let e = 0; e < eventsPack + (resources - eventsPack - perPack * (packs - 1)) - 1; e++) {
         const day = new Date(Date.UTC(2020, 0, 1) + e * 86_400_000).toISOString().slice(0, 10);
         entry(
@@ -62,16 +70,33 @@ export function generateBundle(dir, { packs = 20, resources = 10_000, codeSize =
     } else {
       const tag = `p${p}`;
       const params = ['denomination', 'interest_rate', 'flags', 'accounts'];
-      writeFileSync(join(root, 'contracts', 'product_a.py'), contractCode(`Product A ${p}`, params, codeSize));
-      writeFileSync(join(root, 'contracts', 'product_b.py'), contractCode(`Product B ${p}`, params, codeSize));
-      writeFileSync(join(root, 'contracts', 'internal.py'), contractCode(`Internal ${p}`, ['denomination'], 4_000));
+      writeFileSync(
+        join(root, 'contracts', 'product_a.py'),
+        contractCode(`Product A ${p}`, params, codeSize),
+      );
+      writeFileSync(
+        join(root, 'contracts', 'product_b.py'),
+        contractCode(`Product B ${p}`, params, codeSize),
+      );
+      writeFileSync(
+        join(root, 'contracts', 'internal.py'),
+        contractCode(`Internal ${p}`, ['denomination'], 4_000),
+      );
       const nFlags = 20;
       const nAccounts = 60;
       for (let f = 0; f < nFlags; f++) {
-        entry('FLAG_DEFINITION', `${tag}_FLAG_${f}`, `flag_definition:\n  id: ${tag}_FLAG_${f}\n  name: Flag ${f}\n  description: bench flag\n  required_flag_level: FLAG_LEVEL_ACCOUNT\n  flag_visibility: FLAG_VISIBILITY_CONTRACT\n`);
+        entry(
+          'FLAG_DEFINITION',
+          `${tag}_FLAG_${f}`,
+          `flag_definition:\n  id: ${tag}_FLAG_${f}\n  name: Flag ${f}\n  description: bench flag\n  required_flag_level: FLAG_LEVEL_ACCOUNT\n  flag_visibility: FLAG_VISIBILITY_CONTRACT\n`,
+        );
       }
       for (let t = 0; t < 10; t++) {
-        entry('ACCOUNT_SCHEDULE_TAG', `${tag}_TAG_${t}`, `account_schedule_tag:\n  id: ${tag}_TAG_${t}\n  description: bench tag\n  sends_scheduled_operation_reports: true\n  schedule_status_override: ACCOUNT_SCHEDULE_TAG_SCHEDULE_STATUS_OVERRIDE_NO_OVERRIDE\n  test_pause_at_timestamp: null\n`);
+        entry(
+          'ACCOUNT_SCHEDULE_TAG',
+          `${tag}_TAG_${t}`,
+          `account_schedule_tag:\n  id: ${tag}_TAG_${t}\n  description: bench tag\n  sends_scheduled_operation_reports: true\n  schedule_status_override: ACCOUNT_SCHEDULE_TAG_SCHEDULE_STATUS_OVERRIDE_NO_OVERRIDE\n  test_pause_at_timestamp: null\n`,
+        );
       }
       entry(
         'SMART_CONTRACT_VERSION',
@@ -79,7 +104,11 @@ export function generateBundle(dir, { packs = 20, resources = 10_000, codeSize =
         `product_version:\n  product_id: ${tag}_internal\n  display_name: Internal ${p}\n  code: "@{contracts/internal.py}"\n  params:\n    - name: denomination\n      value: GBP\nmigration_strategy: PRODUCT_VERSION_MIGRATION_STRATEGY_ADD_VERSION_UPGRADE_INTERNAL_ACCOUNTS\nis_internal: true\n`,
       );
       for (let a = 0; a < nAccounts; a++) {
-        entry('INTERNAL_ACCOUNT', `${tag}_ACC_${a}`, `internal_account:\n  id: ${tag}_ACC_${a}\n  product_id: "&{${tag}_internal:product_id}"\n  accounting:\n    tside: TSIDE_LIABILITY\n  permitted_denominations:\n    - GBP\n`);
+        entry(
+          'INTERNAL_ACCOUNT',
+          `${tag}_ACC_${a}`,
+          `internal_account:\n  id: ${tag}_ACC_${a}\n  product_id: "&{${tag}_internal:product_id}"\n  accounting:\n    tside: TSIDE_LIABILITY\n  permitted_denominations:\n    - GBP\n`,
+        );
       }
       const fixed = nFlags + 10 + 1 + nAccounts;
       for (let v = 0; v < perPack - fixed; v++) {
@@ -93,7 +122,10 @@ export function generateBundle(dir, { packs = 20, resources = 10_000, codeSize =
       }
     }
     writeFileSync(join(root, 'bench.resources.yaml'), `# generated\n---\nresources:\n${docs.join('\n')}\n`);
-    writeFileSync(join(root, 'manifest.yaml'), `pack_version: "1.0.0"\npack_name: bench_${p}\nresource_ids:\n${ids.map((i) => `  - ${i}`).join('\n')}\n`);
+    writeFileSync(
+      join(root, 'manifest.yaml'),
+      `pack_version: "1.0.0"\npack_name: bench_${p}\nresource_ids:\n${ids.map((i) => `  - ${i}`).join('\n')}\n`,
+    );
     total += ids.length;
   }
   return total;

@@ -32,8 +32,12 @@ const version = [];
 for (let i = 0; i < runs; i++) version.push(time(['--version']).ms);
 
 const m = median(validate);
-console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log(
+  `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+);
 console.log(`bundle: ${total} resources in 20 packs (${dir})`);
-console.log(`validate: median ${m.toFixed(0)} ms over ${runs} runs (min ${Math.min(...validate).toFixed(0)}, max ${Math.max(...validate).toFixed(0)}) = ${Math.round(total / (m / 1000))} resources/s`);
+console.log(
+  `validate: median ${m.toFixed(0)} ms over ${runs} runs (min ${Math.min(...validate).toFixed(0)}, max ${Math.max(...validate).toFixed(0)}) = ${Math.round(total / (m / 1000))} resources/s`,
+);
 console.log(`--version: median ${median(version).toFixed(0)} ms`);
 console.log(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).trim());

@@ -6,7 +6,11 @@ import { validator } from '../../src/schema/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const strata = (...args: string[]) =>
-  spawnSync(process.execPath, [join(root, 'bin', 'run.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  spawnSync(process.execPath, [join(root, 'bin', 'run.js'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
 
 const libraryManifests = readdirSync(join(root, 'packs', 'library'))
   .filter((n) => n.endsWith('_manifest.yaml'))
@@ -20,12 +24,15 @@ describe('strata (the built binary)', () => {
     expect(r.stdout).toContain(`strata/${pkg.version}`);
   });
 
-  it.each([...libraryManifests, 'packs/bundle'])('validates the example %s with exit 0 and no findings', (path) => {
-    const r = strata('validate', path, '--strict');
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/0 errors, 0 warnings .* VALID\n$/);
-    expect(r.status).toBe(0);
-  });
+  it.each([...libraryManifests, 'packs/bundle'])(
+    'validates the example %s with exit 0 and no findings',
+    (path) => {
+      const r = strata('validate', path, '--strict');
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/0 errors, 0 warnings .* VALID\n$/);
+      expect(r.status).toBe(0);
+    },
+  );
 
   it('gives a JSON result that matches schemas/validate-result.schema.json', () => {
     const r = strata('validate', ...libraryManifests, 'packs/bundle', '--output', 'json');
@@ -39,8 +46,12 @@ describe('strata (the built binary)', () => {
   });
 
   it('--json is the same as --output json', () => {
-    const a = JSON.parse(strata('validate', 'packs/bundle', '--json').stdout) as { summary: { duration_ms: number } };
-    const b = JSON.parse(strata('validate', 'packs/bundle', '--output', 'json').stdout) as { summary: { duration_ms: number } };
+    const a = JSON.parse(strata('validate', 'packs/bundle', '--json').stdout) as {
+      summary: { duration_ms: number };
+    };
+    const b = JSON.parse(strata('validate', 'packs/bundle', '--output', 'json').stdout) as {
+      summary: { duration_ms: number };
+    };
     a.summary.duration_ms = b.summary.duration_ms = 0;
     expect(a).toEqual(b);
   });
@@ -76,6 +87,7 @@ describe('strata (the built binary)', () => {
       packs: Array<{ edges: Array<{ from: string; to: string }>; import_order: string[] }>;
     };
     const pack = j.packs[0]!;
-    for (const e of pack.edges) expect(pack.import_order.indexOf(e.to)).toBeLessThan(pack.import_order.indexOf(e.from));
+    for (const e of pack.edges)
+      expect(pack.import_order.indexOf(e.to)).toBeLessThan(pack.import_order.indexOf(e.from));
   });
 });

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { buildGraph, dependenciesOf, findCycles, importOrder, type GraphEdge } from '../../src/graph/graph.js';
+import {
+  buildGraph,
+  dependenciesOf,
+  findCycles,
+  importOrder,
+  type GraphEdge,
+} from '../../src/graph/graph.js';
 
 const site = { file: 'f.yaml', line: 1, column: 1 };
-const edge = (from: string, to: string, line = 1): GraphEdge => ({ from, to, field: null, site: { ...site, line } });
+const edge = (from: string, to: string, line = 1): GraphEdge => ({
+  from,
+  to,
+  field: null,
+  site: { ...site, line },
+});
 
 describe('importOrder', () => {
   it('puts dependencies first and breaks ties by priority, then id', () => {
@@ -48,7 +59,11 @@ describe('findCycles', () => {
     );
     const cycles = findCycles(g);
     expect(cycles).toHaveLength(1);
-    expect(cycles[0]!.map((e) => `${e.from}->${e.to}@${e.site.line}`)).toEqual(['a->b@1', 'b->c@2', 'c->a@3']);
+    expect(cycles[0]!.map((e) => `${e.from}->${e.to}@${e.site.line}`)).toEqual([
+      'a->b@1',
+      'b->c@2',
+      'c->a@3',
+    ]);
     expect(importOrder(g)).toHaveLength(4);
   });
 

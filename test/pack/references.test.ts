@@ -22,6 +22,8 @@ describe('findReferences', () => {
   });
 
   it('substitutes every reference', () => {
-    expect(substituteReferences('a &{x} b &{y:product_id}', (id, f) => `${id}/${f ?? '-'}`)).toBe('a x/- b y/product_id');
+    expect(substituteReferences('a &{x} b &{y:product_id}', (id, f) => `${id}/${f ?? '-'}`)).toBe(
+      'a x/- b y/product_id',
+    );
   });
 });

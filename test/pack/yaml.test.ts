@@ -26,7 +26,8 @@ describe('parseYaml', () => {
   });
 
   it('maps positions inside a block-string payload back to the file', () => {
-    const text = 'id: x\npayload: |\n  product_version:\n    params:\n      - name: rate\n        value: \'["&{FLAG}"]\'\n';
+    const text =
+      'id: x\npayload: |\n  product_version:\n    params:\n      - name: rate\n        value: \'["&{FLAG}"]\'\n';
     const outer = parse(text).documents[0]!;
     const inner = parseYaml(outer.stringMap(['payload'])!).documents[0]!;
     expect(inner.locate(['product_version', 'params', 0, 'name'])).toEqual({ line: 5, column: 15 });
@@ -49,7 +50,13 @@ describe('parseYaml', () => {
 
   it('refuses an alias bomb', () => {
     const rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (const [n, p] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']]) {
+    for (const [n, p] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+    ]) {
       rows.push(`${n}: &${n} [${Array(9).fill(`*${p}`).join(',')}]`);
     }
     const { problems, documents } = parse(rows.join('\n') + '\n');

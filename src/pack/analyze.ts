@@ -1,0 +1,135 @@
+/**
+ * Runs the per-file analysis over every resource file of every root: in this thread for small
+ * inputs, on worker threads for large ones (YAML parsing dominates and is CPU-bound). Files go
+ * out largest first from one queue, so a worker that finishes early takes the next file; the
+ * results come back in input order, so the output does not depend on scheduling.
+ */
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { analyzeResourceFile, newLoadContext, type FileAnalysis, type RootInfo } from './load.js';
+import { displayPath, type DisplayMap } from './discover.js';
+import { loadPython } from '../code/python.js';
+
+export interface FileJob {
+  file: string;
+  root: RootInfo;
+  /** Ids listed by any pack on this root. */
+  listed: string[];
+}
+
+export interface AnalyzeOptions {
+  display: DisplayMap;
+  payloads: boolean;
+  /** Worker threads to use; 0 = this thread. Default: by input size and cores (STRATA_WORKERS overrides). */
+  workers?: number;
+}
+
+/** Below this many bytes of resource files, starting workers costs more than it saves. */
+const WORKER_THRESHOLD_BYTES = 1_500_000;
+
+export interface WorkerRequest {
+  index: number;
+  job: FileJob;
+}
+export interface WorkerInit {
+  display: DisplayMap;
+  payloads: boolean;
+}
+export type WorkerReply = { index: number; result: FileAnalysis } | { index: number; error: string };
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0; // reported by the analysis
+  }
+}
+
+function workerCount(sizes: readonly number[], requested: number | undefined): number {
+  const env = process.env.STRATA_WORKERS;
+  if (requested === undefined && env !== undefined && /^\d+$/.test(env)) requested = Number(env);
+  // Workers run the compiled JavaScript; from TypeScript sources (tests) analysis stays in-thread.
+  if (!import.meta.url.endsWith('.js')) return 0;
+  if (requested !== undefined) return Math.min(requested, sizes.length);
+  const bytes = sizes.reduce((a, b) => a + b, 0);
+  if (bytes < WORKER_THRESHOLD_BYTES || sizes.length < 2) return 0;
+  return Math.min(availableParallelism(), 4, sizes.length);
+}
+
+export interface Analyzer {
+  analyze(jobs: readonly FileJob[]): Promise<FileAnalysis[]>;
+}
+
+/**
+ * Starts the analysis machinery for `files` (the resource files that will be analysed): workers
+ * begin loading their parsers at once, while the caller reads manifests.
+ */
+export function startAnalyzer(files: readonly string[], options: AnalyzeOptions): Analyzer {
+  const sizes = new Map(files.map((f) => [f, fileSize(f)]));
+  const n = workerCount([...sizes.values()], options.workers);
+  if (n === 0) {
+    return {
+      async analyze(jobs) {
+        const python = await loadPython();
+        const ctx = newLoadContext((a) => displayPath(options.display, a), python, options.payloads);
+        const listedByRoot = new Map<string, Set<string>>();
+        return jobs.map((job) => {
+          let listed = listedByRoot.get(job.root.root);
+          if (!listed) listedByRoot.set(job.root.root, (listed = new Set(job.listed)));
+          return analyzeResourceFile(job.file, job.root, listed, ctx);
+        });
+      },
+    };
+  }
+  const init: WorkerInit = { display: options.display, payloads: options.payloads };
+  const workers = Array.from(
+    { length: n },
+    () =>
+      new Worker(new URL('./worker.js', import.meta.url), {
+        workerData: init,
+        // A larger young generation: the YAML parser allocates many short-lived objects.
+        resourceLimits: { maxYoungGenerationSizeMb: 64 },
+      }),
+  );
+  // Never keep the process alive for a worker that was not used (an error before analyze()).
+  for (const w of workers) w.unref();
+  return {
+    async analyze(jobs) {
+      const queue = jobs
+        .map((_, i) => i)
+        .sort((a, b) => (sizes.get(jobs[b]!.file) ?? 0) - (sizes.get(jobs[a]!.file) ?? 0) || a - b);
+      const results: FileAnalysis[] = new Array<FileAnalysis>(jobs.length);
+      try {
+        await Promise.all(
+          workers.map(
+            (worker) =>
+              new Promise<void>((resolve, reject) => {
+                const next = (): void => {
+                  const index = queue.shift();
+                  if (index === undefined) {
+                    resolve();
+                    return;
+                  }
+                  worker.postMessage({ index, job: jobs[index] as FileJob } satisfies WorkerRequest);
+                };
+                worker.on('message', (reply: WorkerReply) => {
+                  if ('error' in reply) {
+                    reject(new Error(`analysis of ${jobs[reply.index]?.file} failed: ${reply.error}`));
+                    return;
+                  }
+                  results[reply.index] = reply.result;
+                  next();
+                });
+                worker.on('error', reject);
+                next();
+              }),
+          ),
+        );
+      } finally {
+        await Promise.all(workers.map((w) => w.terminate()));
+      }
+      return results;
+    },
+  };
+}
