@@ -318,7 +318,7 @@ class ModuleScan {
         return r === UNRESOLVED ? UNRESOLVED : l + r;
       }
       case 'identifier':
-        return this.#name(node.text);
+        return isShadowed(node) ? UNRESOLVED : this.#name(node.text);
       default:
         return UNRESOLVED;
     }
@@ -434,6 +434,35 @@ function collectCalls(root: Node, names: ReadonlySet<string>, out: Node[]): void
     const callee = fn === null ? null : fn.type === 'attribute' ? fn.childForFieldName('attribute') : fn;
     if (callee !== null && callee.type === 'identifier' && names.has(callee.text)) out.push(node);
   }
+}
+
+const COMPREHENSIONS = new Set([
+  'list_comprehension',
+  'set_comprehension',
+  'dictionary_comprehension',
+  'generator_expression',
+]);
+
+/**
+ * Is this name, used inside a function, lambda or comprehension, possibly one of their own
+ * parameters or loop variables rather than the module-level name? (Conservative: a whole-word
+ * match in the parameter list or loop target counts.)
+ */
+function isShadowed(identifier: Node): boolean {
+  const word = new RegExp(`(^|[^\\w])${identifier.text}($|[^\\w])`, 'u');
+  for (let n = identifier.parent; n !== null; n = n.parent) {
+    if (n.type === 'function_definition' || n.type === 'lambda') {
+      const params = n.childForFieldName('parameters');
+      if (params !== null && word.test(params.text)) return true;
+    } else if (COMPREHENSIONS.has(n.type)) {
+      for (const clause of n.namedChildren) {
+        if (clause?.type !== 'for_in_clause') continue;
+        const left = clause.childForFieldName('left');
+        if (left !== null && word.test(left.text)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** Decode Python escape sequences of a non-raw str literal body. */

@@ -238,7 +238,6 @@ export async function loadPacks(
       all.push(...a.findings);
     }
   });
-  const ctx = { display: discovery.display };
 
   const packs: LoadedPack[] = [];
   const referencedOnRoot = new Map<string, Set<string>>();

@@ -1,0 +1,271 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Tree } from 'web-tree-sitter';
+import {
+  loadPython,
+  MAX_SYNTAX_ERRORS,
+  PYTHON_WASM_ENV,
+  resolvePythonWasm,
+  scanPython,
+  SourceText,
+  type PySyntaxError,
+  type PythonParser,
+} from '../../src/code/python.js';
+
+let py: PythonParser;
+beforeAll(async () => {
+  py = await loadPython();
+});
+
+const errorsOf = (code: string): PySyntaxError[] => py.withTree(code, (tree) => py.syntaxErrors(tree));
+const firstError = (code: string): PySyntaxError | undefined => errorsOf(code)[0];
+
+describe('loadPython', () => {
+  it('loads once per process and reuses the parser', async () => {
+    const again = await loadPython();
+    expect(again).toBe(py);
+    expect(py.positionUnit).toBe('utf16');
+  });
+
+  it('parses Python into a module tree', () => {
+    const tree = py.parse('x = 1\n');
+    try {
+      expect(tree.rootNode.type).toBe('module');
+      expect(tree.rootNode.firstNamedChild?.type).toBe('expression_statement');
+      expect(py.source(tree).code).toBe('x = 1\n');
+    } finally {
+      tree.delete();
+    }
+  });
+
+  it('withTree returns the callback value and deletes the tree, also when the callback throws', () => {
+    const spy = vi.spyOn(Tree.prototype, 'delete');
+    try {
+      expect(py.withTree('a = 2\n', (tree) => tree.rootNode.namedChildCount)).toBe(1);
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(() =>
+        py.withTree('a = 2\n', () => {
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('locates nodes with 1-based lines and character columns', () => {
+    py.withTree('# Ünïcødé\nname = "Zürich"; api = "4.0.0"\n', (tree) => {
+      const stmts = tree.rootNode.namedChildren.filter((n) => n?.type === 'expression_statement');
+      const api = stmts[1]?.firstNamedChild?.childForFieldName('right');
+      expect(api?.text).toBe('"4.0.0"');
+      expect(py.locate(api!)).toEqual({ line: 2, column: 24 });
+      expect(py.locate(api!, 'end')).toEqual({ line: 2, column: 31 });
+    });
+  });
+
+  it('refuses trees it did not produce', () => {
+    const tree = py.parse('x = 1\n');
+    const copy = tree.copy();
+    try {
+      expect(() => py.syntaxErrors(copy)).toThrow(/not produced by this parser/);
+    } finally {
+      copy.delete();
+      tree.delete();
+    }
+  });
+});
+
+describe('resolvePythonWasm', () => {
+  const saved = process.env[PYTHON_WASM_ENV];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[PYTHON_WASM_ENV];
+    else process.env[PYTHON_WASM_ENV] = saved;
+  });
+
+  it('finds the grammar shipped with tree-sitter-python', () => {
+    delete process.env[PYTHON_WASM_ENV];
+    expect(resolvePythonWasm()).toMatch(/[/\\]tree-sitter-python[/\\]tree-sitter-python\.wasm$/);
+  });
+
+  it('prefers an explicit path from the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-wasm-'));
+    try {
+      const copy = join(dir, 'python.wasm');
+      copyFileSync(resolvePythonWasm(), copy);
+      process.env[PYTHON_WASM_ENV] = copy;
+      expect(resolvePythonWasm()).toBe(copy);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an explicit path that does not exist', () => {
+    process.env[PYTHON_WASM_ENV] = join(tmpdir(), 'no-such-dir-strata', 'python.wasm');
+    expect(() => resolvePythonWasm()).toThrow(PYTHON_WASM_ENV);
+  });
+});
+
+describe('SourceText', () => {
+  it('maps indices to 1-based lines and columns (CRLF lines included)', () => {
+    const text = new SourceText('ab\r\ncd\nef');
+    expect(text.locationOfIndex(0)).toEqual({ line: 1, column: 1 });
+    expect(text.locationOfIndex(4)).toEqual({ line: 2, column: 1 });
+    expect(text.locationOfIndex(8)).toEqual({ line: 3, column: 2 });
+    expect(text.lineText(0)).toBe('ab');
+    expect(text.location({ row: 1, column: 1 })).toEqual({ line: 2, column: 2 });
+  });
+
+  it('converts UTF-8 byte columns to UTF-16 columns when the binding reports bytes', () => {
+    // "é" is 2 bytes, "😀" 4 bytes (2 UTF-16 units), so byte 6 is just before "x".
+    const text = new SourceText('y = 1\né😀x\n', 'utf8');
+    expect(text.location({ row: 1, column: 6 })).toEqual({ line: 2, column: 4 });
+    expect(text.location({ row: 1, column: 2 })).toEqual({ line: 2, column: 2 });
+    expect(text.indexOf({ row: 1, column: 7 })).toBe(10);
+  });
+
+  it('uses UTF-16 columns unchanged', () => {
+    const text = new SourceText('é😀x', 'utf16');
+    expect(text.location({ row: 0, column: 3 })).toEqual({ line: 1, column: 4 });
+  });
+});
+
+describe('syntaxErrors', () => {
+  it('reports nothing for valid code', () => {
+    const code = [
+      'from decimal import Decimal',
+      'x = 1; y = 2',
+      'if x: pass',
+      'class A:',
+      '    """Doc with ) and ( inside."""',
+      '    @staticmethod',
+      '    def f(a, b=(1, 2), *args, **kw) -> Decimal:',
+      '        s = r"\\d" "\\u00e9" f"{a!r:>3}"',
+      '        return Decimal(a) + \\',
+      '            Decimal(b[0])',
+      '    # a comment at any indentation',
+      '  # even this one',
+      'try:',
+      '    pass',
+      'except ValueError as e:',
+      '    pass',
+      'print >> sys.stderr, "hello"',
+      '',
+    ].join('\n');
+    expect(errorsOf(code)).toEqual([]);
+  });
+
+  it('reports a missing colon where Python does (cross-checked with python3 ast.parse)', () => {
+    expect(errorsOf('x = 1\nif x == 2\n    y = 1\n')).toEqual([{ line: 2, column: 10, message: 'missing `:`' }]);
+    expect(firstError('def f(a,\n      b)\n    return a\n')).toEqual({ line: 2, column: 9, message: 'missing `:`' });
+  });
+
+  it('reports unmatched, mismatched and unclosed brackets where Python does', () => {
+    expect(errorsOf('x = (1, 2))\n')).toEqual([{ line: 1, column: 11, message: 'unmatched `)`' }]);
+    expect(errorsOf('x = foo([1, 2\ny = 3\n')).toEqual([{ line: 1, column: 9, message: '`[` was never closed' }]);
+    expect(errorsOf('parameters = [\n    Parameter(name="a",\n    Parameter(name="b"),\n]\n')).toEqual([
+      { line: 4, column: 1, message: 'closing `]` does not match opening `(` on line 2' },
+    ]);
+  });
+
+  it('counts columns in characters on lines with non-ASCII text', () => {
+    // python3: unmatched ')' at line 1, offset 22 ("Höchstbetrag" has 12 characters, 13 UTF-8 bytes).
+    expect(errorsOf('x = "Höchstbetrag" + )\n')).toEqual([{ line: 1, column: 22, message: 'unmatched `)`' }]);
+    // python3: expected ':' at line 2, offset 12.
+    expect(errorsOf('a = 1\nif "é" == a\n    pass\n')).toEqual([{ line: 2, column: 12, message: 'missing `:`' }]);
+    // An astral character counts two UTF-16 units, like Finding.column.
+    expect(errorsOf('x = "😀" + )\n')).toEqual([{ line: 1, column: 12, message: 'unmatched `)`' }]);
+  });
+
+  it('reports unterminated strings and bad escapes', () => {
+    expect(errorsOf('x = "abc\ny = 2\n')).toEqual([{ line: 1, column: 5, message: 'unterminated string literal' }]);
+    expect(firstError('s = """abc\n')).toEqual({
+      line: 1,
+      column: 5,
+      message: 'unterminated triple-quoted string literal',
+    });
+    expect(errorsOf('x = "\\u12"\n')).toEqual([
+      { line: 1, column: 6, message: 'truncated `\\u` escape in string literal (needs 4 hex digits)' },
+    ]);
+    expect(errorsOf('x = r"\\u12" + b"\\u12"\n')).toEqual([]);
+  });
+
+  it('reports an expression cut short', () => {
+    expect(errorsOf('def f(x):\n    return x +\n\ndef g():\n    return 1\n')).toEqual([
+      { line: 2, column: 15, message: 'expected an expression after `+`' },
+    ]);
+    expect(errorsOf('x = \ny = 1\n')).toEqual([
+      { line: 1, column: 5, message: 'statement is incomplete at the end of the line (after `=`)' },
+    ]);
+  });
+
+  it('hints at a missing comma between items', () => {
+    expect(errorsOf('params = [\n    P(name="a")\n    P(name="b"),\n]\n')).toEqual([
+      { line: 3, column: 5, message: 'invalid syntax near `P` (missing comma before it?)' },
+    ]);
+    expect(errorsOf('from typing import List Dict\n')).toEqual([
+      {
+        line: 1,
+        column: 25,
+        message: 'invalid syntax near `Dict` (missing comma, operator or line break before it?)',
+      },
+    ]);
+  });
+
+  it('reports what the grammar accepts but Python rejects', () => {
+    expect(errorsOf('print "hello"\n')).toEqual([
+      { line: 1, column: 1, message: '`print` statement is Python 2 syntax: use `print(...)`' },
+    ]);
+    expect(errorsOf('def f():\nreturn 1\n')).toEqual([
+      { line: 2, column: 1, message: 'expected an indented block after `def` on line 1' },
+    ]);
+    expect(errorsOf('x = 1\n  y = 2\n')).toEqual([{ line: 2, column: 3, message: 'unexpected indent' }]);
+    expect(errorsOf('def f():\n    x = 1\n  y = 2\n')).toEqual([
+      { line: 3, column: 3, message: 'unindent does not match any outer indentation level' },
+    ]);
+    expect(errorsOf('if x:\n    pass\n else:\n    pass\n')).toEqual([
+      { line: 3, column: 2, message: 'unexpected indent' },
+    ]);
+    expect(errorsOf('def f():\n\tx = 1\n        y = 2\n')).toEqual([
+      { line: 3, column: 9, message: 'inconsistent use of tabs and spaces in indentation' },
+    ]);
+    expect(errorsOf('try:\n    pass\nx = 1\n')).toEqual([
+      { line: 3, column: 1, message: 'expected `except` or `finally` block after `try` on line 1' },
+    ]);
+  });
+
+  it('keeps CRLF and a byte-order mark from shifting positions', () => {
+    expect(errorsOf('x = 1\r\nif x\r\n    pass\r\n')).toEqual([{ line: 2, column: 5, message: 'missing `:`' }]);
+    expect(errorsOf('\ufeffapi = "4.0.0"\nx = 1\n')).toEqual([]);
+  });
+
+  it(`reports at most ${MAX_SYNTAX_ERRORS} errors, earliest first`, () => {
+    const code = Array.from({ length: 8 }, (_, i) => `print "line ${i + 1}"`).join('\n') + '\n';
+    const errors = errorsOf(code);
+    expect(errors).toHaveLength(MAX_SYNTAX_ERRORS);
+    expect(errors.map((e) => e.line)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('scanPython', () => {
+  it('ignores brackets and quotes inside strings and comments', () => {
+    const code = 'x = ")" + \'(\' + """\n]\n""" + r"\\"" # (\ny = [1,\n     2]\n';
+    expect(scanPython(code).error).toBeNull();
+  });
+
+  it('records where logical lines end (not inside brackets, strings or after a backslash)', () => {
+    const code = 'a = (1,\n2)\nb = """\n"""\nc = 1 + \\\n2\n';
+    const ends = scanPython(code).lineEnds;
+    expect(ends.map((i) => code.slice(0, i).split('\n').length)).toEqual([2, 4, 6]);
+  });
+
+  it('names the line of a mismatched opener', () => {
+    expect(scanPython('f(a,\n  b]\n').error).toEqual({
+      index: 9,
+      kind: 'mismatch',
+      message: 'closing `]` does not match opening `(` on line 1',
+    });
+  });
+});
