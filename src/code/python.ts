@@ -180,11 +180,20 @@ function tryResolve(specifier: string): string | undefined {
   }
 }
 
-/** Locate tree-sitter-python's .wasm: env override, package subpath, package dir, node_modules walk. */
+/**
+ * Locate tree-sitter-python's .wasm: the STRATA_PYTHON_WASM override, else the package subpath,
+ * else next to the package's package.json (for when "exports" hides the file), else a
+ * node_modules directory above this module.
+ */
 export function resolvePythonWasm(): string {
+  const explicit = process.env[PYTHON_WASM_ENV];
+  if (explicit) {
+    const abs = resolvePath(explicit);
+    if (!existsSync(abs)) throw new Error(`${PYTHON_WASM_ENV} names ${abs}, which does not exist`);
+    return abs;
+  }
   const tried: string[] = [];
   const candidates: Array<() => string | undefined> = [
-    () => process.env[PYTHON_WASM_ENV] || undefined,
     () => tryResolve('tree-sitter-python/tree-sitter-python.wasm'),
     () => {
       // The package may restrict subpaths with "exports"; its package.json or main entry still
