@@ -115,3 +115,21 @@ export function scalarText(
   }
   return new EmbeddedText(parent, value, () => start);
 }
+
+/**
+ * A text whose map into the file is only worked out when a position is asked for: building it
+ * needs the positioned parse of the enclosing document, which valid input never needs.
+ */
+export class LazyText implements TextMap {
+  #real: TextMap | undefined;
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    private readonly resolve: () => TextMap,
+  ) {}
+
+  position(offset: number): LineColumn {
+    this.#real ??= this.resolve();
+    return this.#real.position(offset);
+  }
+}

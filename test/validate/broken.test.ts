@@ -273,7 +273,7 @@ describe('broken inputs corpus', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('names only files that exist in the fixtures (or are made by the setup)', async () => {
+  it('names only files that exist in the fixtures (or are made by the setup)', () => {
     const problems: string[] = [];
     for (const c of CASES) {
       const made = new Set([
