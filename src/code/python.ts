@@ -295,7 +295,8 @@ function probePositionUnit(parser: Parser): PositionUnit {
 // ---------------------------------------------------------------------------------------------
 // Syntax errors
 
-type Diagnostic = PySyntaxError;
+/** `bodyEnd`: a header missing its colon leaves its body to error recovery up to there. */
+type Diagnostic = PySyntaxError & { bodyEnd?: SourceLocation };
 
 const COMPOUND_KEYWORDS = new Set(
   'if elif else while for def class with try except finally async'.split(' '),
@@ -356,6 +357,7 @@ function collectSyntaxErrors(tree: Tree, source: SourceText): PySyntaxError[] {
     } else {
       visit(root);
     }
+    const treeDiagnostics: Diagnostic[] = [];
     for (const { node, start, end, outer } of treeErrors) {
       if (scan !== null && scanLoc !== null) {
         // The tokenizer error explains tree-sitter errors around it: any that spans it, a missing
@@ -365,7 +367,14 @@ function collectSyntaxErrors(tree: Tree, source: SourceText): PySyntaxError[] {
         if (scan.kind === 'unclosed' && compareLoc(start, scanLoc) >= 0) continue;
       }
       const diagnostic = describeTreeError(node, start, source, outer);
-      if (diagnostic !== null) out.push(diagnostic);
+      if (diagnostic !== null) treeDiagnostics.push(diagnostic);
+    }
+    // After a header without its colon, tree errors in its body are artefacts of the recovery.
+    for (const d of treeDiagnostics) {
+      const explained = treeDiagnostics.some(
+        (h) => h.bodyEnd !== undefined && compareLoc(h, d) < 0 && compareLoc(d, h.bodyEnd) < 0,
+      );
+      if (!explained) out.push(d);
     }
   }
   checkStatements(root, source, scanned.lineEnds, out);
@@ -392,18 +401,8 @@ function describeTreeError(
   }
   const children = node.children.filter((c): c is Node => c !== null);
   const first = children[0];
-  // A compound statement header without its colon: `if x` / `def f()` / `class A`. Recovery
-  // often wraps much of what came before into the ERROR too, so look at the last header keyword
-  // among its children (it must start its line: `[a for a in b if]` is not a header).
-  for (let i = children.length - 1; i >= 0; i -= 1) {
-    const child = children[i];
-    if (child === undefined || !COMPOUND_KEYWORDS.has(child.type) || !startsLine(child, source)) continue;
-    const header = logicalLine(children, i);
-    const last = header.leaves[header.leaves.length - 1];
-    if (last !== undefined && !header.colon)
-      return { ...source.location(last.endPosition), message: 'missing `:`' };
-    break;
-  }
+  const colonless = headerWithoutColon(node, children, source);
+  if (colonless !== null) return colonless;
   const text = node.text;
   if (first !== undefined && first.type === '=' && node.parent !== null) {
     const parentType = node.parent.type;
@@ -449,6 +448,53 @@ function describeTreeError(
   return { ...at, message };
 }
 
+/** Is this a compound statement keyword starting its line (`[a for a in b if]` is no header)? */
+function isHeaderKeyword(node: Node | undefined, source: SourceText): node is Node {
+  return node !== undefined && COMPOUND_KEYWORDS.has(node.type) && startsLine(node, source);
+}
+
+/**
+ * A compound statement header without its colon (`if x` / `def f()` / `class A`), as an ERROR
+ * shows it: recovery often wraps much of what came before into the ERROR too, so look at the
+ * last header keyword among its children; failing that, the ERROR may be the header's tail or
+ * the token after it, with the keyword before it in the statement (`def f` + ERROR `(a)`, the
+ * usual shape under a decorator).
+ */
+function headerWithoutColon(node: Node, children: Node[], source: SourceText): Diagnostic | null {
+  let line: Node[] = children;
+  let from = children.length - 1;
+  while (from >= 0 && !isHeaderKeyword(children[from], source)) from -= 1;
+  if (from < 0) {
+    line = node.parent?.children.filter((c): c is Node => c !== null) ?? [];
+    from = line.findIndex((c) => c.id === node.id) - 1;
+    while (from >= 0 && !isHeaderKeyword(line[from], source)) from -= 1;
+    if (from < 0) return null;
+  }
+  const keyword = line[from] as Node;
+  const header = logicalLine(line, from);
+  const last = header.leaves[header.leaves.length - 1];
+  if (last === undefined || header.colon) return null;
+  // The ERROR must be in the header or right after it, not somewhere down the body.
+  if (line !== children && header.next !== null && node.startIndex > header.next.startIndex) return null;
+  const indent = source.location(keyword.startPosition).column - 1;
+  return {
+    ...source.location(last.endPosition),
+    message: 'missing `:`',
+    bodyEnd: blockEnd(source, last.endPosition.row, indent),
+  };
+}
+
+/** Start of the first line after `row` indented no deeper than `indent` (blank lines and comments aside). */
+function blockEnd(source: SourceText, row: number, indent: number): SourceLocation {
+  const rows = source.lineStarts.length;
+  for (let r = row + 1; r < rows; r += 1) {
+    const text = source.lineText(r);
+    const rest = text.trimStart();
+    if (rest !== '' && !rest.startsWith('#') && text.length - rest.length <= indent) return { line: r + 1, column: 1 };
+  }
+  return { line: rows + 1, column: 1 };
+}
+
 /** Tokens a statement cannot end with. */
 const OPERATORS = new Set(
   (
@@ -476,11 +522,12 @@ function startsLine(node: Node, source: SourceText): boolean {
 
 /**
  * The leaves of the logical line that starts at `children[from]` (continuing across rows while
- * brackets are open), and whether it has a `:` outside brackets.
+ * brackets are open), whether it has a `:` outside brackets, and the leaf after it (if any).
  */
-function logicalLine(children: Node[], from: number): { leaves: Node[]; colon: boolean } {
+function logicalLine(children: Node[], from: number): { leaves: Node[]; colon: boolean; next: Node | null } {
   const leaves: Node[] = [];
   let colon = false;
+  let next: Node | null = null;
   let depth = 0;
   let row = children[from]?.startPosition.row ?? 0;
   let done = false;
@@ -489,6 +536,7 @@ function logicalLine(children: Node[], from: number): { leaves: Node[]; colon: b
       if (n.type === 'comment') return;
       if (n.startPosition.row > row && depth === 0) {
         done = true;
+        next = n;
         return;
       }
       leaves.push(n);
@@ -507,7 +555,7 @@ function logicalLine(children: Node[], from: number): { leaves: Node[]; colon: b
     const child = children[i];
     if (child !== undefined) visit(child);
   }
-  return { leaves, colon };
+  return { leaves, colon, next };
 }
 
 const COMPOUND_STATEMENTS = new Set(

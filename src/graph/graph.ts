@@ -17,21 +17,22 @@ export interface EdgeSite {
   column: number;
 }
 
-export interface GraphEdge {
+/** An edge; `site` says where the reference is written (its type is the caller's). */
+export interface GraphEdge<S = EdgeSite> {
   from: string;
   to: string;
   field: string | null;
-  site: EdgeSite;
+  site: S;
 }
 
-export interface Graph {
+export interface Graph<S = EdgeSite> {
   nodes: Map<string, GraphNode>;
   /** Outgoing edges by node, one per distinct target (the first reference site is kept). */
-  edges: Map<string, GraphEdge[]>;
+  edges: Map<string, GraphEdge<S>[]>;
 }
 
-export function buildGraph(nodes: Iterable<GraphNode>, edges: Iterable<GraphEdge>): Graph {
-  const graph: Graph = { nodes: new Map(), edges: new Map() };
+export function buildGraph<S>(nodes: Iterable<GraphNode>, edges: Iterable<GraphEdge<S>>): Graph<S> {
+  const graph: Graph<S> = { nodes: new Map(), edges: new Map() };
   for (const n of nodes) {
     graph.nodes.set(n.id, n);
     graph.edges.set(n.id, []);
@@ -96,7 +97,7 @@ class NodeHeap {
  * priority, then the smallest id. Nodes on cycles (reported separately) are appended in
  * (priority, id) order so the result still names every node.
  */
-export function importOrder(graph: Graph): string[] {
+export function importOrder<S>(graph: Graph<S>): string[] {
   const waiting = new Map<string, number>();
   const dependents = new Map<string, string[]>();
   for (const [id, out] of graph.edges) {
@@ -133,7 +134,7 @@ export function importOrder(graph: Graph): string[] {
  * graphs do not overflow the stack). Each cycle is the list of edges a -> b -> ... -> a, starting
  * at the component's smallest id.
  */
-export function findCycles(graph: Graph): GraphEdge[][] {
+export function findCycles<S>(graph: Graph<S>): GraphEdge<S>[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
@@ -152,7 +153,7 @@ export function findCycles(graph: Graph): GraphEdge[][] {
       const frame = work[work.length - 1] as { id: string; next: number };
       const out = graph.edges.get(frame.id) ?? [];
       if (frame.next < out.length) {
-        const to = (out[frame.next++] as GraphEdge).to;
+        const to = (out[frame.next++] as GraphEdge<S>).to;
         if (!index.has(to)) {
           index.set(to, counter);
           low.set(to, counter++);
@@ -187,9 +188,9 @@ export function findCycles(graph: Graph): GraphEdge[][] {
 }
 
 /** A shortest cycle inside one component, from its smallest id back to it (breadth-first). */
-function cycleThrough(graph: Graph, comp: Set<string>): GraphEdge[] {
+function cycleThrough<S>(graph: Graph<S>, comp: Set<string>): GraphEdge<S>[] {
   const start = [...comp].sort()[0] as string;
-  const via = new Map<string, GraphEdge>();
+  const via = new Map<string, GraphEdge<S>>();
   const queue = [start];
   for (let i = 0; i < queue.length; i++) {
     const id = queue[i] as string;
@@ -198,7 +199,7 @@ function cycleThrough(graph: Graph, comp: Set<string>): GraphEdge[] {
       if (e.to === start) {
         const path = [e];
         for (let cur = id; cur !== start;) {
-          const prev = via.get(cur) as GraphEdge;
+          const prev = via.get(cur) as GraphEdge<S>;
           path.unshift(prev);
           cur = prev.from;
         }
@@ -214,7 +215,7 @@ function cycleThrough(graph: Graph, comp: Set<string>): GraphEdge[] {
 }
 
 /** Every node that `id` depends on, directly or not. */
-export function dependenciesOf(graph: Graph, id: string): Set<string> {
+export function dependenciesOf<S>(graph: Graph<S>, id: string): Set<string> {
   const out = new Set<string>();
   const stack = [id];
   while (stack.length > 0) {

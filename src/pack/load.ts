@@ -5,8 +5,9 @@
  */
 import { readFileSync, realpathSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { FileText, lineStarts, type LineColumn, type TextMap } from './text.js';
-import { parseYaml, type PathSegment, type YamlDocument } from './yaml.js';
+import { EmbeddedText, FileText, LazyText, lineStarts, type LineColumn, type TextMap } from './text.js';
+import { parseYaml, parseYamlFast, type PathSegment, type YamlDocument } from './yaml.js';
+import { yamlText, type LazySite, type Site } from './sites.js';
 import { findReferences, FILE_REFERENCE } from './references.js';
 import { walkFiles } from './discover.js';
 import {
@@ -29,6 +30,8 @@ export interface ResourceDefinition {
   /** Absolute path of the resource file. */
   file: string;
   doc: YamlDocument;
+  /** Index of the document in the file. */
+  docIndex: number;
   /** Path of the entry inside its document: [] or ['resources', i]. */
   path: PathSegment[];
 }
@@ -45,10 +48,15 @@ export interface DefinitionSite {
   file: string;
   /** Display path of the resource file. */
   shown: string;
-  /** The entry, its id (or vault_id) value and its activate key. */
-  at: LineColumn;
-  idAt: LineColumn;
-  activateAt: LineColumn;
+  doc: number;
+  /** Path of the entry in its document. */
+  at: PathSegment[];
+  idKey: 'id' | 'vault_id';
+}
+
+/** The lazy site of a definition's entry, or of a key inside it. */
+export function definitionSite(def: DefinitionSite, inner: PathSegment[] = []): LazySite {
+  return { path: def.file, shown: def.shown, doc: def.doc, at: [...def.at, ...inner], payload: null, key: false, offset: null };
 }
 
 /** What one resource file yields: plain data (no YAML nodes), so workers can produce it. */
@@ -63,9 +71,7 @@ export interface FileAnalysis {
 export interface ReferenceSite {
   id: string;
   field: string | null;
-  file: string;
-  line: number;
-  column: number;
+  site: Site;
 }
 
 export interface ResourceAnalysis {
@@ -199,13 +205,13 @@ export function analyzeResourceFile(
     );
     return out;
   }
-  const map = new FileText(shown, text);
-  const parsed = parseYaml(map);
+  const map = new FileText(shown, yamlText(text));
+  const parsed = parseYamlFast(map);
   for (const p of parsed.problems) {
     findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
   }
   const many = basename(file).endsWith('.resources.yaml');
-  for (const doc of parsed.documents) {
+  for (const [docIndex, doc] of parsed.documents.entries()) {
     const add = (entry: unknown, path: PathSegment[]): void => {
       if (!isRecord(entry)) {
         findings.push(
@@ -232,16 +238,9 @@ export function analyzeResourceFile(
         return;
       }
       const id = entry[idKey] as string;
-      const site: DefinitionSite = {
-        id,
-        file,
-        shown,
-        at: doc.locate(path),
-        idAt: doc.locate([...path, idKey]),
-        activateAt: doc.locate([...path, 'activate']),
-      };
+      const site: DefinitionSite = { id, file, shown, doc: docIndex, at: path, idKey };
       out.definitions.push(site);
-      if (listed.has(id)) out.analyses.push(analyzeResource({ id, entry, file, doc, path }, site, root, ctx));
+      if (listed.has(id)) out.analyses.push(analyzeResource({ id, entry, file, doc, docIndex, path }, site, root, ctx));
     };
     if (many) {
       const violations = checkSchema('resources-file', doc.value).filter((v) => v.path.length <= 1);
@@ -268,6 +267,8 @@ interface PayloadView {
   file: string;
   locate(path: PathSegment[], key?: boolean): LineColumn;
   stringMap(path: PathSegment[], key?: boolean): TextMap | undefined;
+  /** The lazy site of a string (or key) at `path`, `offset` characters in. */
+  site(path: PathSegment[], key: boolean, offset: number): LazySite;
 }
 
 /** Analyses one definition. Pure apart from reading the files it inlines (cached in ctx). */
@@ -331,10 +332,11 @@ export function analyzeResource(
   let payload: unknown;
   let view: PayloadView;
   const raw = entry.payload;
+  const payloadPath = [...def.path, 'payload'];
   if (typeof raw === 'string') {
-    const map = def.doc.stringMap([...def.path, 'payload']);
-    if (!map) return result;
-    const parsed = parseYaml(map);
+    // Positions inside the payload need the positioned parse of the file: only on demand.
+    const map = new LazyText(shown, raw, () => def.doc.stringMap(payloadPath) ?? new EmbeddedText(def.doc.map, raw, () => 0));
+    const parsed = parseYamlFast(map);
     for (const p of parsed.problems) {
       findings.push(
         makeFinding(p.code, shown, map.position(p.offset), `payload: ${p.message}`, {
@@ -360,13 +362,35 @@ export function analyzeResource(
     }
     const pdoc = parsed.documents[0] as YamlDocument;
     payload = pdoc.value;
-    view = { file: shown, locate: (p, k) => pdoc.locate(p, k), stringMap: (p, k) => pdoc.stringMap(p, k) };
+    view = {
+      file: shown,
+      locate: (p, k) => pdoc.locate(p, k),
+      stringMap: (p, k) => pdoc.stringMap(p, k),
+      site: (p, key, offset) => ({
+        path: def.file,
+        shown,
+        doc: def.docIndex,
+        at: payloadPath,
+        payload: { at: [...p], key },
+        key: false,
+        offset,
+      }),
+    };
   } else if (isRecord(raw)) {
     payload = raw;
     view = {
       file: shown,
       locate: (p, k) => entryLocate(['payload', ...p], k),
-      stringMap: (p, k) => def.doc.stringMap([...def.path, 'payload', ...p], k),
+      stringMap: (p, k) => def.doc.stringMap([...payloadPath, ...p], k),
+      site: (p, key, offset) => ({
+        path: def.file,
+        shown,
+        doc: def.docIndex,
+        at: [...payloadPath, ...p],
+        payload: null,
+        key,
+        offset,
+      }),
     };
   } else {
     return result; // the entry schema reported it
@@ -490,32 +514,25 @@ function inline(
   return value;
 }
 
+/**
+ * Records the references in one string. `siteAt(offset)` gives the site of an offset in it:
+ * exact and cheap for inlined files, lazy for YAML strings.
+ */
 function scanString(
   text: string,
-  map: () => TextMap | undefined,
-  fallback: () => LineColumn,
-  file: string,
+  siteAt: (offset: number) => Site,
+  resolve: (site: Site) => { file: string } & LineColumn,
   result: ResourceAnalysis,
 ): void {
-  if (!text.includes('&{')) return;
   const { references, malformed } = findReferences(text);
-  const m = map();
-  const pos = (offset: number): LineColumn => (m ? m.position(offset) : fallback());
-  for (const r of references) {
-    result.references.push({ id: r.id, field: r.field, file: m?.file ?? file, ...pos(r.offset) });
-  }
+  for (const r of references) result.references.push({ id: r.id, field: r.field, site: siteAt(r.offset) });
   for (const bad of malformed) {
+    const at = resolve(siteAt(bad.offset));
     result.findings.push(
-      makeFinding(
-        'E_REF_MALFORMED',
-        m?.file ?? file,
-        pos(bad.offset),
-        `"${bad.text}" is not a valid reference`,
-        {
-          hint: 'write &{id} or &{id:field}; ids use letters, digits, _ . and -, on one line',
-          resourceId: result.id,
-        },
-      ),
+      makeFinding('E_REF_MALFORMED', at.file, at, `"${bad.text}" is not a valid reference`, {
+        hint: 'write &{id} or &{id:field}; ids use letters, digits, _ . and -, on one line',
+        resourceId: result.id,
+      }),
     );
   }
 }
@@ -527,26 +544,23 @@ function scanReferences(
   inlined: Map<string, FileText>,
   result: ResourceAnalysis,
 ): void {
+  // Malformed references are rare: their sites resolve through the view, in this thread.
+  const resolveIn = (p: PathSegment[], key: boolean) => (site: Site) => {
+    if ('line' in site) return site;
+    const map = view.stringMap(p, key);
+    const pos = map && site.offset !== null ? map.position(site.offset) : view.locate(p, key);
+    return { file: map?.file ?? view.file, ...pos };
+  };
   if (typeof value === 'string') {
     if (!value.includes('&{')) return;
     const at = [...path];
     const file = inlined.size > 0 ? inlined.get(pathKey(at)) : undefined;
-    if (file)
-      scanString(
-        value,
-        () => file,
-        () => ({ line: 1, column: 1 }),
-        file.file,
-        result,
-      );
-    else
-      scanString(
-        value,
-        () => view.stringMap(at),
-        () => view.locate(at),
-        view.file,
-        result,
-      );
+    if (file) {
+      const fixed = (offset: number): Site => ({ file: file.file, ...file.position(offset) });
+      scanString(value, fixed, (site) => site as { file: string } & LineColumn, result);
+    } else {
+      scanString(value, (offset) => view.site(at, false, offset), resolveIn(at, false), result);
+    }
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       path.push(i);
@@ -558,13 +572,7 @@ function scanReferences(
       path.push(k);
       if (k.includes('&{')) {
         const at = [...path];
-        scanString(
-          k,
-          () => view.stringMap(at, true),
-          () => view.locate(at, true),
-          view.file,
-          result,
-        );
+        scanString(k, (offset) => view.site(at, true, offset), resolveIn(at, true), result);
       }
       scanReferences(value[k], path, view, inlined, result);
       path.pop();

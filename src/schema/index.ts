@@ -94,7 +94,9 @@ function typeName(value: unknown): string {
  * alternative after it, so only the first branch's errors are useful to a person.
  */
 function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const kept = errors.filter((e) => !/\/anyOf\/[1-9][0-9]*\//.test(e.schemaPath) && e.keyword !== 'if');
+  const kept = errors.filter(
+    (e) => !/\/anyOf\/[1-9][0-9]*\//.test(e.schemaPath) && !e.schemaPath.includes('$defs/reference/') && e.keyword !== 'if',
+  );
   const paths = new Set(kept.filter((e) => e.keyword !== 'anyOf').map((e) => e.instancePath));
   return kept.filter((e) => e.keyword !== 'anyOf' || !paths.has(e.instancePath));
 }

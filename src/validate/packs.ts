@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { discoverPacks, type PackSource } from '../pack/discover.js';
 import { FileText, type LineColumn } from '../pack/text.js';
 import { parseYaml, type YamlDocument } from '../pack/yaml.js';
+import { Locator, yamlText, type FixedSite, type Site } from '../pack/sites.js';
 import {
+  definitionSite,
   makeFinding,
   resourceFiles,
   rootInfo,
@@ -30,7 +32,9 @@ export interface LoadedPack {
   listed: string[];
   /** Analyses of listed, defined resources. */
   resources: Map<string, ResourceAnalysis>;
-  graph: Graph;
+  graph: Graph<Site>;
+  /** Line and column of a site (reference sites resolve lazily). */
+  locate(site: Site): FixedSite;
   order: string[];
   findings: Finding[];
 }
@@ -82,7 +86,7 @@ function readManifest(file: string, shown: string, findings: Finding[]): Manifes
     );
     return empty;
   }
-  const map = new FileText(shown, text);
+  const map = new FileText(shown, yamlText(text));
   const parsed = parseYaml(map);
   for (const p of parsed.problems)
     findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
@@ -140,9 +144,7 @@ function readManifest(file: string, shown: string, findings: Finding[]): Manifes
   };
 }
 
-function where(site: DefinitionSite): string {
-  return `${site.shown}:${site.at.line}`;
-}
+
 
 interface RootIndex {
   root: string;
@@ -166,6 +168,9 @@ export async function loadPacks(
 ): Promise<LoadedPacks & { cleanup(): Promise<void> }> {
   const discovery = await discoverPacks(paths, options.cwd);
   const all: Finding[] = [...discovery.findings];
+  const locator = new Locator();
+  const at = (site: Site): FixedSite => locator.resolve(site);
+  const where = (def: DefinitionSite): string => `${def.shown}:${at(definitionSite(def)).line}`;
   const filesByRoot = new Map<string, string[]>();
   for (const source of discovery.packs) {
     if (!filesByRoot.has(source.root)) filesByRoot.set(source.root, resourceFiles(source.root));
@@ -276,7 +281,7 @@ export async function loadPacks(
     }
 
     // References: listed in this pack, else the bundle's other packs, else unknown.
-    const edges: GraphEdge[] = [];
+    const edges: GraphEdge<Site>[] = [];
     const referenced = referencedOnRoot.get(source.root) ?? new Set<string>();
     referencedOnRoot.set(source.root, referenced);
     for (const r of resources.values()) {
@@ -289,8 +294,8 @@ export async function loadPacks(
             findings.push(
               makeFinding(
                 'E_REF_CROSS_PACK',
-                ref.file,
-                ref,
+                at(ref.site).file,
+                at(ref.site),
                 `&{${ref.id}} points into another pack of the bundle (${discovery.display(owner.manifest)})`,
                 {
                   hint: 'a reference may only point inside its own pack: move the resource, or list a copy with its own id in this pack',
@@ -304,8 +309,8 @@ export async function loadPacks(
             findings.push(
               makeFinding(
                 'E_REF_UNKNOWN',
-                ref.file,
-                ref,
+                at(ref.site).file,
+                at(ref.site),
                 `&{${ref.id}${ref.field ? `:${ref.field}` : ''}} names an id the manifest ${manifestShown} does not list`,
                 {
                   hint: defined
@@ -328,8 +333,8 @@ export async function loadPacks(
             findings.push(
               makeFinding(
                 'E_REF_FIELD',
-                ref.file,
-                ref,
+                at(ref.site).file,
+                at(ref.site),
                 `${target.type} objects have no field "${ref.field}" (in &{${ref.id}:${ref.field}})`,
                 {
                   hint: near ? `did you mean &{${ref.id}:${near}}?` : `fields: ${[...fields].join(', ')}`,
@@ -344,7 +349,7 @@ export async function loadPacks(
           from: r.id,
           to: ref.id,
           field: ref.field,
-          site: { file: ref.file, line: ref.line, column: ref.column },
+          site: ref.site,
         });
       }
     }
@@ -359,7 +364,7 @@ export async function loadPacks(
         makeFinding(
           'E_ID_DUPLICATE',
           first.shown,
-          first.idAt,
+          at(definitionSite(first, [first.idKey])),
           `"${id}" is defined ${defs.length} times: ${sites.join(', ')}`,
           {
             hint: 'keep one definition; the others would be imported unpredictably',
@@ -380,10 +385,12 @@ export async function loadPacks(
     );
     for (const cycle of findCycles(graph)) {
       const chain = [...cycle.map((e) => e.from), cycle[0]!.from].join(' -> ');
-      const steps = cycle.map((e) => `${e.from} -> ${e.to} at ${e.site.file}:${e.site.line}`).join('; ');
+      const steps = cycle
+        .map((e) => `${e.from} -> ${e.to} at ${at(e.site).file}:${at(e.site).line}`)
+        .join('; ');
       const first = cycle[0]!;
       findings.push(
-        makeFinding('E_CYCLE', first.site.file, first.site, `reference cycle ${chain} (${steps})`, {
+        makeFinding('E_CYCLE', at(first.site).file, at(first.site), `reference cycle ${chain} (${steps})`, {
           hint: 'break the cycle: one of these resources must not reference the next',
           resourceId: first.from,
         }),
@@ -408,7 +415,7 @@ export async function loadPacks(
           makeFinding(
             'E_ACTIVATE_CONFLICT',
             def.shown,
-            def.activateAt,
+            at(definitionSite(def, ['activate'])),
             `${list.length} versions of ${what} ${r.activationTarget} are marked activate: true (${list.map((x) => `${x.id} at ${where(x.definition)}`).join(', ')})`,
             {
               hint: 'mark only the version that should become current',
@@ -430,6 +437,7 @@ export async function loadPacks(
       graph,
       order: importOrder(graph),
       findings,
+      locate: at,
     });
   }
 
@@ -445,7 +453,7 @@ export async function loadPacks(
         makeFinding(
           'W_DUPLICATE_UNLISTED',
           first.shown,
-          first.at,
+          at(definitionSite(first)),
           `unlisted id "${id}" is defined ${defs.length} times: ${sites.join(', ')}`,
           {
             hint: 'harmless while no manifest lists it; remove stale copies',
