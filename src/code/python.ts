@@ -401,7 +401,7 @@ function describeTreeError(
   }
   const children = node.children.filter((c): c is Node => c !== null);
   const first = children[0];
-  const colonless = headerWithoutColon(node, children, source);
+  const colonless = headerWithoutColon(node, source);
   if (colonless !== null) return colonless;
   const text = node.text;
   if (first !== undefined && first.type === '=' && node.parent !== null) {
@@ -455,33 +455,34 @@ function isHeaderKeyword(node: Node | undefined, source: SourceText): node is No
 
 /**
  * A compound statement header without its colon (`if x` / `def f()` / `class A`), as an ERROR
- * shows it: recovery often wraps much of what came before into the ERROR too, so look at the
- * last header keyword among its children; failing that, the ERROR may be the header's tail or
- * the token after it, with the keyword before it in the statement (`def f` + ERROR `(a)`, the
- * usual shape under a decorator).
+ * shows it. Recovery may wrap much of what came before into the ERROR, or only the header's tail
+ * or the token after it (`def f` + ERROR `(a)`, the usual shape under a decorator), so read the
+ * ERROR's children in its place among its siblings, and take the last header keyword up to its
+ * end whose header has no colon.
  */
-function headerWithoutColon(node: Node, children: Node[], source: SourceText): Diagnostic | null {
-  let line: Node[] = children;
-  let from = children.length - 1;
-  while (from >= 0 && !isHeaderKeyword(children[from], source)) from -= 1;
-  if (from < 0) {
-    line = node.parent?.children.filter((c): c is Node => c !== null) ?? [];
-    from = line.findIndex((c) => c.id === node.id) - 1;
-    while (from >= 0 && !isHeaderKeyword(line[from], source)) from -= 1;
-    if (from < 0) return null;
+function headerWithoutColon(node: Node, source: SourceText): Diagnostic | null {
+  const present = (c: Node | null): c is Node => c !== null;
+  const siblings = node.parent?.children.filter(present) ?? [node];
+  const at = siblings.findIndex((c) => c.id === node.id);
+  if (at < 0) return null;
+  const children = node.children.filter(present);
+  const line = [...siblings.slice(0, at), ...children, ...siblings.slice(at + 1)];
+  for (let i = at + children.length - 1; i >= 0; i -= 1) {
+    const keyword = line[i];
+    if (!isHeaderKeyword(keyword, source)) continue;
+    const header = logicalLine(line, i);
+    const last = header.leaves[header.leaves.length - 1];
+    if (last === undefined || header.colon) continue;
+    // The ERROR must be in the header or right after it, not somewhere down the body.
+    if (header.next !== null && node.startIndex > header.next.startIndex) return null;
+    const indent = source.location(keyword.startPosition).column - 1;
+    return {
+      ...source.location(last.endPosition),
+      message: 'missing `:`',
+      bodyEnd: blockEnd(source, last.endPosition.row, indent),
+    };
   }
-  const keyword = line[from] as Node;
-  const header = logicalLine(line, from);
-  const last = header.leaves[header.leaves.length - 1];
-  if (last === undefined || header.colon) return null;
-  // The ERROR must be in the header or right after it, not somewhere down the body.
-  if (line !== children && header.next !== null && node.startIndex > header.next.startIndex) return null;
-  const indent = source.location(keyword.startPosition).column - 1;
-  return {
-    ...source.location(last.endPosition),
-    message: 'missing `:`',
-    bodyEnd: blockEnd(source, last.endPosition.row, indent),
-  };
+  return null;
 }
 
 /** Start of the first line after `row` indented no deeper than `indent` (blank lines and comments aside). */
@@ -490,7 +491,8 @@ function blockEnd(source: SourceText, row: number, indent: number): SourceLocati
   for (let r = row + 1; r < rows; r += 1) {
     const text = source.lineText(r);
     const rest = text.trimStart();
-    if (rest !== '' && !rest.startsWith('#') && text.length - rest.length <= indent) return { line: r + 1, column: 1 };
+    if (rest !== '' && !rest.startsWith('#') && text.length - rest.length <= indent)
+      return { line: r + 1, column: 1 };
   }
   return { line: rows + 1, column: 1 };
 }

@@ -27,7 +27,12 @@ export function graphJson(packs: readonly LoadedPack[]): GraphJson {
       manifest: p.manifestFile,
       nodes: p.order.map((id) => ({ id, resource_type: p.graph.nodes.get(id)?.type ?? '' })),
       edges: p.order.flatMap((id) =>
-        (p.graph.edges.get(id) ?? []).map((e) => ({ from: e.from, to: e.to, field: e.field, ...p.locate(e.site) })),
+        (p.graph.edges.get(id) ?? []).map((e) => ({
+          from: e.from,
+          to: e.to,
+          field: e.field,
+          ...p.locate(e.site),
+        })),
       ),
       import_order: p.order,
     })),

@@ -116,7 +116,8 @@ async function extractTar(file: string, sink: Sink): Promise<void> {
 
 async function extractZip(file: string, sink: Sink): Promise<void> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, strictFileNames: false, validateEntrySizes: true }, (err, z) =>
+    // decodeStrings off: yauzl would reject an escaping name outright; we decode it and report it.
+    yauzl.open(file, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, z) =>
       err || !z ? reject(err ?? new Error('cannot open zip')) : resolve(z),
     ),
   );
@@ -125,10 +126,13 @@ async function extractZip(file: string, sink: Sink): Promise<void> {
     zip.on('end', () => resolve());
     zip.on('entry', (entry: yauzl.Entry) => {
       void (async () => {
-        const rel = admit(sink, entry.fileName, entry.uncompressedSize);
+        const fileName = Buffer.isBuffer(entry.fileName)
+          ? (entry.fileName as Buffer).toString('utf8')
+          : entry.fileName;
+        const rel = admit(sink, fileName, entry.uncompressedSize);
         // Unix mode lives in the high 16 bits of the external attributes; 0o120000 is a symlink.
         const isLink = ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
-        if (rel === null || rel === '' || entry.fileName.endsWith('/')) {
+        if (rel === null || rel === '' || fileName.endsWith('/')) {
           if (rel) await mkdir(join(sink.dir, rel), { recursive: true });
           zip.readEntry();
           return;
@@ -152,8 +156,8 @@ async function extractZip(file: string, sink: Sink): Promise<void> {
           if (!safeLinkTarget(rel, target)) {
             sink.problems.push({
               kind: 'escape',
-              entry: entry.fileName,
-              message: `archive entry "${entry.fileName}" is a link to "${target}" outside the bundle; it was not extracted`,
+              entry: fileName,
+              message: `archive entry "${fileName}" is a link to "${target}" outside the bundle; it was not extracted`,
             });
           } else {
             await mkdir(dirname(join(sink.dir, rel)), { recursive: true });

@@ -56,7 +56,15 @@ export interface DefinitionSite {
 
 /** The lazy site of a definition's entry, or of a key inside it. */
 export function definitionSite(def: DefinitionSite, inner: PathSegment[] = []): LazySite {
-  return { path: def.file, shown: def.shown, doc: def.doc, at: [...def.at, ...inner], payload: null, key: false, offset: null };
+  return {
+    path: def.file,
+    shown: def.shown,
+    doc: def.doc,
+    at: [...def.at, ...inner],
+    payload: null,
+    key: false,
+    offset: null,
+  };
 }
 
 /** What one resource file yields: plain data (no YAML nodes), so workers can produce it. */
@@ -177,10 +185,14 @@ function violationFindings(
   file: string,
   locate: (path: PathSegment[], key: boolean) => LineColumn,
   resourceId?: string,
+  source?: (path: PathSegment[]) => string | undefined,
 ): Finding[] {
-  return violations.map((v) =>
-    makeFinding(v.code, file, locate(v.path, v.atKey), v.message, { hint: v.hint, resourceId }),
-  );
+  return violations.map((v) => {
+    // "Quote it" shows the value as written: 1.10 parsed as a number would print as 1.1.
+    const raw = v.quote && source ? source(v.path) : undefined;
+    const hint = raw !== undefined ? `quote the value: "${raw.trim()}"` : v.hint;
+    return makeFinding(v.code, file, locate(v.path, v.atKey), v.message, { hint, resourceId });
+  });
 }
 
 /**
@@ -240,7 +252,8 @@ export function analyzeResourceFile(
       const id = entry[idKey] as string;
       const site: DefinitionSite = { id, file, shown, doc: docIndex, at: path, idKey };
       out.definitions.push(site);
-      if (listed.has(id)) out.analyses.push(analyzeResource({ id, entry, file, doc, docIndex, path }, site, root, ctx));
+      if (listed.has(id))
+        out.analyses.push(analyzeResource({ id, entry, file, doc, docIndex, path }, site, root, ctx));
     };
     if (many) {
       const violations = checkSchema('resources-file', doc.value).filter((v) => v.path.length <= 1);
@@ -267,6 +280,7 @@ interface PayloadView {
   file: string;
   locate(path: PathSegment[], key?: boolean): LineColumn;
   stringMap(path: PathSegment[], key?: boolean): TextMap | undefined;
+  source(path: PathSegment[]): string | undefined;
   /** The lazy site of a string (or key) at `path`, `offset` characters in. */
   site(path: PathSegment[], key: boolean, offset: number): LazySite;
 }
@@ -335,7 +349,11 @@ export function analyzeResource(
   const payloadPath = [...def.path, 'payload'];
   if (typeof raw === 'string') {
     // Positions inside the payload need the positioned parse of the file: only on demand.
-    const map = new LazyText(shown, raw, () => def.doc.stringMap(payloadPath) ?? new EmbeddedText(def.doc.map, raw, () => 0));
+    const map = new LazyText(
+      shown,
+      raw,
+      () => def.doc.stringMap(payloadPath) ?? new EmbeddedText(def.doc.map, raw, () => 0),
+    );
     const parsed = parseYamlFast(map);
     for (const p of parsed.problems) {
       findings.push(
@@ -366,6 +384,7 @@ export function analyzeResource(
       file: shown,
       locate: (p, k) => pdoc.locate(p, k),
       stringMap: (p, k) => pdoc.stringMap(p, k),
+      source: (p) => pdoc.source(p),
       site: (p, key, offset) => ({
         path: def.file,
         shown,
@@ -382,6 +401,7 @@ export function analyzeResource(
       file: shown,
       locate: (p, k) => entryLocate(['payload', ...p], k),
       stringMap: (p, k) => def.doc.stringMap([...payloadPath, ...p], k),
+      source: (p) => def.doc.source([...payloadPath, ...p]),
       site: (p, key, offset) => ({
         path: def.file,
         shown,
@@ -397,7 +417,15 @@ export function analyzeResource(
   }
 
   const schemaViolations = checkSchema(`types/${typeSchemaName(type)}`, payload);
-  findings.push(...violationFindings(schemaViolations, shown, (p, k) => view.locate(p, k), id));
+  findings.push(
+    ...violationFindings(
+      schemaViolations,
+      shown,
+      (p, k) => view.locate(p, k),
+      id,
+      (p) => view.source(p),
+    ),
+  );
 
   // Inline @{path} files, then scan every string (keys too) for references.
   const inlined = new Map<string, FileText>();

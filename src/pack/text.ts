@@ -108,12 +108,117 @@ export function scalarText(
       return base === undefined ? start : base + ind + col;
     });
   }
-  const oneLine = !src.slice(start, end).includes('\n');
-  if (oneLine && style !== 'BLOCK_FOLDED') {
-    const shift = style === 'PLAIN' ? 0 : 1;
-    return new EmbeddedText(parent, value, (offset) => start + shift + offset);
+  return alignedText(parent, value, style, start, end);
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029',
+};
+
+/** Length in the source and the text produced by the escape sequence at `i` (a backslash). */
+function escapeAt(src: string, i: number): { length: number; text: string } {
+  const c = src[i + 1] ?? '';
+  if (c === '\n' || c === '\r') {
+    // An escaped line break: the break and the next line's indentation produce nothing.
+    let j = i + 1;
+    if (src[j] === '\r') j++;
+    if (src[j] === '\n') j++;
+    while (src[j] === ' ' || src[j] === '\t') j++;
+    return { length: j - i, text: '' };
   }
-  return new EmbeddedText(parent, value, () => start);
+  const hex = c === 'x' ? 2 : c === 'u' ? 4 : c === 'U' ? 8 : 0;
+  if (hex > 0) {
+    const code = Number.parseInt(src.slice(i + 2, i + 2 + hex), 16);
+    return { length: 2 + hex, text: Number.isNaN(code) ? '' : String.fromCodePoint(code) };
+  }
+  return { length: 2, text: SIMPLE_ESCAPES[c] ?? c };
+}
+
+/**
+ * Maps each character of a folded, quoted or plain scalar's value to the source character that
+ * produced it, by walking both: escapes decode to their character, folded line breaks and
+ * indentation are skipped. Worked out only when a position inside such a string is asked for.
+ */
+function alignedText(
+  parent: TextMap,
+  value: string,
+  style: ScalarStyle,
+  start: number,
+  end: number,
+): TextMap {
+  const src = parent.text;
+  let i = start;
+  if (style === 'QUOTE_DOUBLE' || style === 'QUOTE_SINGLE') i += 1;
+  if (style === 'BLOCK_FOLDED') {
+    const header = src.indexOf('\n', start);
+    i = header === -1 || header >= end ? end : header + 1;
+  }
+  const at = new Array<number>(value.length + 1);
+  let pending = '';
+  let pendingAt = i;
+  for (let v = 0; v < value.length; v++) {
+    const c = value[v] as string;
+    for (;;) {
+      if (pending !== '') {
+        if (pending[0] === c) {
+          at[v] = pendingAt;
+          pending = pending.slice(1);
+          break;
+        }
+        pending = '';
+      }
+      if (i >= end) {
+        at[v] = Math.max(start, end - 1);
+        break;
+      }
+      const sc = src[i] as string;
+      if (style === 'QUOTE_DOUBLE' && sc === '\\') {
+        const esc = escapeAt(src, i);
+        pendingAt = i;
+        pending = esc.text;
+        i += esc.length;
+        continue;
+      }
+      if (style === 'QUOTE_SINGLE' && sc === "'" && src[i + 1] === "'") {
+        if (c === "'") {
+          at[v] = i;
+          i += 2;
+          break;
+        }
+        i += 2;
+        continue;
+      }
+      if (sc === c || ((c === ' ' || c === '\n') && (sc === '\n' || sc === '\r'))) {
+        at[v] = i;
+        i++;
+        break;
+      }
+      i++;
+    }
+  }
+  at[value.length] = i;
+  return new EmbeddedText(
+    parent,
+    value,
+    (offset) => at[Math.max(0, Math.min(offset, value.length))] ?? start,
+  );
 }
 
 /**

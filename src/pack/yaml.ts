@@ -29,11 +29,26 @@ export interface YamlDocument {
   locate(path: readonly PathSegment[], key?: boolean): LineColumn;
   /** Text map for the string value at `path` (for positions inside the string). */
   stringMap(path: readonly PathSegment[], key?: boolean): TextMap | undefined;
+  /** The source text of the scalar at `path`, as written. */
+  source(path: readonly PathSegment[]): string | undefined;
 }
 
 export interface ParsedYaml {
   documents: YamlDocument[];
   problems: YamlProblem[];
+}
+
+/**
+ * The yaml package reports an unterminated quoted string at the end of the text. The string runs
+ * to the end, so its opening quote is the last quote before that which starts a scalar.
+ */
+function openingQuote(text: string, end: number, quote: string): number {
+  for (let i = Math.min(end, text.length) - 1; i >= 0; i--) {
+    if (text[i] !== quote) continue;
+    const before = i === 0 ? '\n' : (text[i - 1] as string);
+    if (/[\s:[{,-]/.test(before)) return i;
+  }
+  return end;
 }
 
 class AliasLimit extends Error {
@@ -70,10 +85,13 @@ export function parseYaml(map: TextMap): ParsedYaml {
   for (const doc of list) {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
+        const quote = err.code === 'MISSING_CHAR' ? /closing (["'])quote/.exec(err.message)?.[1] : undefined;
         problems.push({
           code: problemCode(err.code),
-          message: cleanMessage(err.message),
-          offset: err.pos[0],
+          message: quote
+            ? `missing closing ${quote}: this quoted string never ends`
+            : cleanMessage(err.message),
+          offset: quote ? openingQuote(map.text, err.pos[0], quote) : err.pos[0],
           ...(err.code === 'DUPLICATE_KEY'
             ? { hint: 'remove one of the two keys; YAML does not allow a key twice in one mapping' }
             : {}),
@@ -100,22 +118,22 @@ export function parseYaml(map: TextMap): ParsedYaml {
 
 function buildDocument(doc: Document, map: TextMap): YamlDocument {
   let expanded = 0;
-  const build = (node: unknown, viaAlias: boolean): unknown => {
-    if (viaAlias && ++expanded > MAX_ALIAS_EXPANSION) {
-      throw new AliasLimit((node as Node).range?.[0] ?? 0);
-    }
+  // `alias` is the offset of the outermost alias being expanded: where a bomb is reported.
+  const build = (node: unknown, alias: number | null): unknown => {
+    if (alias !== null && ++expanded > MAX_ALIAS_EXPANSION) throw new AliasLimit(alias);
     if (isAlias(node)) {
       const target = node.resolve(doc);
       if (target === undefined) return null;
-      if (++expanded > MAX_ALIAS_EXPANSION) throw new AliasLimit(node.range?.[0] ?? 0);
-      return build(target, true);
+      const at = alias ?? node.range?.[0] ?? 0;
+      if (++expanded > MAX_ALIAS_EXPANSION) throw new AliasLimit(at);
+      return build(target, at);
     }
     if (isScalar(node)) return node.value;
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
         Object.defineProperty(out, keyString(pair.key), {
-          value: build(pair.value, viaAlias),
+          value: build(pair.value, alias),
           enumerable: true,
           writable: true,
           configurable: true,
@@ -123,11 +141,11 @@ function buildDocument(doc: Document, map: TextMap): YamlDocument {
       }
       return out;
     }
-    if (isSeq(node)) return node.items.map((item) => build(item, viaAlias));
-    if (isPair(node)) return build(node.value, viaAlias);
+    if (isSeq(node)) return node.items.map((item) => build(item, alias));
+    if (isPair(node)) return build(node.value, alias);
     return null;
   };
-  const value = build(doc.contents, false);
+  const value = build(doc.contents, null);
 
   const find = (path: readonly PathSegment[], key: boolean): Node | undefined => {
     let node: unknown = doc.contents;
@@ -162,6 +180,11 @@ function buildDocument(doc: Document, map: TextMap): YamlDocument {
       const node = find(path, key);
       if (!isScalar(node) || typeof node.value !== 'string' || node.range == null) return undefined;
       return scalarText(map, node.value, node.type as ScalarStyle, node.range[0], node.range[1]);
+    },
+    source(path) {
+      const node = find(path, false);
+      if (!isScalar(node) || node.range == null) return undefined;
+      return map.text.slice(node.range[0], node.range[1]);
     },
   };
 }
@@ -198,6 +221,7 @@ export function parseYamlFast(map: TextMap): ParsedYaml {
       map,
       locate: (path, key) => doc()?.locate(path, key) ?? { line: 1, column: 1 },
       stringMap: (path, key) => doc()?.stringMap(path, key),
+      source: (path) => doc()?.source(path),
     });
   }
   return { documents, problems: [] };

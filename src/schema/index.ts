@@ -4,6 +4,7 @@
  * and hints (nearest valid key, allowed values).
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -22,6 +23,8 @@ export interface SchemaViolation {
   /** True when the position is that of a mapping key (unknown fields). */
   atKey: boolean;
   hint?: string;
+  /** A scalar that would pass as a string: the hint should show it quoted, as written. */
+  quote?: boolean;
 }
 
 let ajvInstance: Ajv2020 | undefined;
@@ -47,21 +50,51 @@ function ajv(): Ajv2020 {
   return instance;
 }
 
+let precompiledModule: Record<string, ValidateFunction> | null | undefined;
+
+/**
+ * The build compiles every schema to standalone code (scripts/compile-schemas.js), so the built
+ * program never compiles schemas at start-up; running from the TypeScript sources compiles them.
+ */
+function precompiled(name: string): ValidateFunction | undefined {
+  if (precompiledModule === undefined) {
+    try {
+      precompiledModule = createRequire(import.meta.url)('./compiled.cjs') as Record<
+        string,
+        ValidateFunction
+      >;
+    } catch {
+      precompiledModule = null;
+    }
+  }
+  return precompiledModule?.[name];
+}
+
 /** The compiled validator of `schemas/<name>.schema.json`. */
 export function validator(name: string): ValidateFunction {
   let fn = compiled.get(name);
   if (!fn) {
     const id = `${SCHEMA_BASE}${name}.schema.json`;
-    fn = ajv().getSchema(id);
+    fn = precompiled(name) ?? ajv().getSchema(id);
     if (!fn) throw new Error(`bug: schema ${id} is not in ${SCHEMA_DIR}`);
     compiled.set(name, fn);
   }
   return fn;
 }
 
+const documents = new Map<string, Record<string, unknown>>();
+
 /** The raw schema document of `schemas/<name>.schema.json`. */
 export function schemaDocument(name: string): Record<string, unknown> {
-  return validator(name).schema as Record<string, unknown>;
+  let doc = documents.get(name);
+  if (!doc) {
+    doc = JSON.parse(readFileSync(join(SCHEMA_DIR, `${name}.schema.json`), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    documents.set(name, doc);
+  }
+  return doc;
 }
 
 function pointerToPath(pointer: string): PathSegment[] {
@@ -95,7 +128,10 @@ function typeName(value: unknown): string {
  */
 function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const kept = errors.filter(
-    (e) => !/\/anyOf\/[1-9][0-9]*\//.test(e.schemaPath) && !e.schemaPath.includes('$defs/reference/') && e.keyword !== 'if',
+    (e) =>
+      !/\/anyOf\/[1-9][0-9]*\//.test(e.schemaPath) &&
+      !e.schemaPath.includes('$defs/reference/') &&
+      e.keyword !== 'if',
   );
   const paths = new Set(kept.filter((e) => e.keyword !== 'anyOf').map((e) => e.instancePath));
   return kept.filter((e) => e.keyword !== 'anyOf' || !paths.has(e.instancePath));
@@ -157,7 +193,7 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
           message: `${where} must be ${expected.replace(/,/g, ' or ')}, not ${typeName(e.data)}`,
           path,
           atKey: false,
-          ...(quote ? { hint: `quote the value: "${String(e.data)}"` } : {}),
+          ...(quote ? { hint: `quote the value: "${String(e.data)}"`, quote: true } : {}),
         };
         break;
       }

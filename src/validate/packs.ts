@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { discoverPacks, type PackSource } from '../pack/discover.js';
 import { FileText, type LineColumn } from '../pack/text.js';
-import { parseYaml, type YamlDocument } from '../pack/yaml.js';
+import { parseYamlFast, type YamlDocument } from '../pack/yaml.js';
 import { Locator, yamlText, type FixedSite, type Site } from '../pack/sites.js';
 import {
   definitionSite,
@@ -67,7 +67,8 @@ export function responseFields(type: string): Set<string> | null {
 interface Manifest {
   name: string | null;
   version: string | null;
-  listed: Array<{ id: string; pos: LineColumn }>;
+  /** Listed ids; `pos()` resolves the listing's position (only findings need it). */
+  listed: Array<{ id: string; pos: () => LineColumn }>;
 }
 
 function readManifest(file: string, shown: string, findings: Finding[]): Manifest {
@@ -87,7 +88,7 @@ function readManifest(file: string, shown: string, findings: Finding[]): Manifes
     return empty;
   }
   const map = new FileText(shown, yamlText(text));
-  const parsed = parseYaml(map);
+  const parsed = parseYamlFast(map);
   for (const p of parsed.problems)
     findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
   if (parsed.problems.length > 0) return empty;
@@ -114,19 +115,19 @@ function readManifest(file: string, shown: string, findings: Finding[]): Manifes
   const value = isRecord(doc.value) ? doc.value : {};
   const ids = Array.isArray(value.resource_ids) ? value.resource_ids : [];
   const listed: Manifest['listed'] = [];
-  const seen = new Map<string, LineColumn>();
+  const seen = new Map<string, () => LineColumn>();
   ids.forEach((raw, i) => {
     if (typeof raw !== 'string') return;
     const id = raw.trim(); // real manifests carry trailing spaces
-    const pos = doc.locate(['resource_ids', i]);
+    const pos = () => doc.locate(['resource_ids', i]);
     const first = seen.get(id);
     if (first) {
       findings.push(
         makeFinding(
           'W_ID_LISTED_TWICE',
           shown,
-          pos,
-          `"${id}" is listed twice (first at line ${first.line})`,
+          pos(),
+          `"${id}" is listed twice (first at line ${first().line})`,
           {
             hint: 'remove the second listing',
           },
@@ -143,8 +144,6 @@ function readManifest(file: string, shown: string, findings: Finding[]): Manifes
     listed,
   };
 }
-
-
 
 interface RootIndex {
   root: string;
@@ -199,7 +198,7 @@ export async function loadPacks(
           makeFinding(
             'E_BUNDLE_DUPLICATE_ID',
             discovery.display(source.manifest),
-            pos,
+            pos(),
             `"${id}" is also listed by ${discovery.display(other.manifest)}; ids must be unique across the bundle`,
             {
               hint: 'rename one of them, or keep the resource in one pack only',
@@ -265,7 +264,7 @@ export async function loadPacks(
           makeFinding(
             'E_ID_NOT_DEFINED',
             manifestShown,
-            pos,
+            pos(),
             `"${id}" is listed but no resource file under ${discovery.display(source.root)} defines it`,
             {
               hint: near

@@ -72,25 +72,26 @@ export async function validatePaths(
   });
   try {
     const packs: ValidateResult['packs'] = loaded.packs.map((pack) => {
-      const resources: ValidateResult['packs'][number]['resources'] = {};
+      const byResource = new Map<string, Finding[]>();
+      for (const f of pack.findings) {
+        if (f.resourceId === undefined) continue;
+        const list = byResource.get(f.resourceId);
+        if (list) list.push(f);
+        else byResource.set(f.resourceId, [f]);
+      }
       const order = [...pack.order, ...[...pack.resources.keys()].filter((id) => !pack.graph.nodes.has(id))];
+      const entries: Array<[string, ValidateResult['packs'][number]['resources'][string]]> = [];
       for (const id of order) {
         const r = pack.resources.get(id);
         if (!r) continue;
-        const findings = [...r.findings, ...pack.findings.filter((f) => f.resourceId === id)].map(
-          findingJson,
-        );
-        Object.defineProperty(resources, id, {
-          value: {
-            resource_type: r.type,
-            valid: !findings.some((f) => f.severity === 'error' || strict),
-            findings,
-          },
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const findings = [...r.findings, ...(byResource.get(id) ?? [])].map(findingJson);
+        entries.push([
+          id,
+          { resource_type: r.type, valid: !findings.some((f) => f.severity === 'error' || strict), findings },
+        ]);
       }
+      // fromEntries defines own properties, so an id like "__proto__" stays a plain key.
+      const resources: ValidateResult['packs'][number]['resources'] = Object.fromEntries(entries);
       const own = new Set<Finding>(pack.findings);
       for (const r of pack.resources.values()) for (const f of r.findings) own.add(f);
       const manifestFindings = loaded.findings.filter((f) => f.file === pack.manifestFile || own.has(f));

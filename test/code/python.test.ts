@@ -168,6 +168,53 @@ describe('syntaxErrors', () => {
     });
   });
 
+  it('reports a missing colon after a decorated header where Python does (python3 compile)', () => {
+    // tree-sitter keeps `def f` and wraps only the parameters (and after) into an ERROR here.
+    expect(errorsOf('@dec\ndef f(a, b)\n    return a\n')).toEqual([
+      { line: 2, column: 12, message: 'missing `:`' },
+    ]);
+    expect(errorsOf('@dec(1, x=[2])\ndef f(a, b)\n    return a\n')).toEqual([
+      { line: 2, column: 12, message: 'missing `:`' },
+    ]);
+    expect(errorsOf('@dec\nasync def f(a)\n    return a\n')).toEqual([
+      { line: 2, column: 15, message: 'missing `:`' },
+    ]);
+    expect(errorsOf('@dataclass(frozen=True)\nclass A(Base)\n    x: int = 1\n')).toEqual([
+      { line: 2, column: 14, message: 'missing `:`' },
+    ]);
+    expect(errorsOf('@dataclass\nclass A\n    x: int = 1\n')).toEqual([
+      { line: 2, column: 8, message: 'missing `:`' },
+    ]);
+    expect(
+      errorsOf(
+        'class A:\n    @property\n    def f(self)\n        return 1\n\n    def g(self):\n        return 2\n',
+      ),
+    ).toEqual([{ line: 3, column: 16, message: 'missing `:`' }]);
+    // Recovery garbles the body that follows; nothing there is reported on top.
+    const hook = [
+      '@requires(parameters=True)',
+      'def hook(vault, args)',
+      '    days = vault.get(ids=["X"])',
+      '    if args.when.date() in {d.start.date() for d in days}:',
+      '        return None',
+      '    return None',
+      '',
+    ].join('\n');
+    expect(errorsOf(hook)).toEqual([{ line: 2, column: 22, message: 'missing `:`' }]);
+    expect(errorsOf(hook.split('\n').slice(1).join('\n'))).toEqual([
+      { line: 1, column: 22, message: 'missing `:`' },
+    ]);
+    // The colon-less header is found before a later one that has its colon.
+    expect(errorsOf('if x\n    y = 1\nelse:\n    y = 2\n')).toEqual([
+      { line: 1, column: 5, message: 'missing `:`' },
+    ]);
+    // An error after the body is still reported (python3 names only the bracket, its tokenizer's error).
+    expect(errorsOf('@dec\ndef f(a)\n    return a\n\nx = [1, 2) + 3\n')).toEqual([
+      { line: 2, column: 9, message: 'missing `:`' },
+      { line: 5, column: 10, message: 'closing `)` does not match opening `[`' },
+    ]);
+  });
+
   it('reports unmatched, mismatched and unclosed brackets where Python does', () => {
     expect(errorsOf('x = (1, 2))\n')).toEqual([{ line: 1, column: 11, message: 'unmatched `)`' }]);
     expect(errorsOf('x = foo([1, 2\ny = 3\n')).toEqual([
