@@ -5,7 +5,8 @@
  * here rather than with `toJS`, so the nodes stay available for positions: `locate(path)` finds
  * the node behind any value and maps it to a file position through the document's text map.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node } from 'yaml';
 import jsyaml from 'js-yaml';
 import { scalarText, type LineColumn, type ScalarStyle, type TextMap } from './text.js';
 import type { FindingCode } from '../findings.js';
@@ -57,6 +58,13 @@ class AliasLimit extends Error {
   }
 }
 
+// The positioned parser loads on first use: valid input is read by js-yaml alone.
+let yamlModule: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlModule;
+}
+
 function problemCode(code: string): FindingCode {
   return code === 'DUPLICATE_KEY' ? 'E_YAML_DUPLICATE_KEY' : 'E_YAML_SYNTAX';
 }
@@ -67,13 +75,13 @@ function cleanMessage(message: string): string {
 }
 
 function keyString(key: unknown): string {
-  if (isScalar(key)) return String(key.value);
+  if (yaml().isScalar(key)) return String(key.value);
   return String(key);
 }
 
 export function parseYaml(map: TextMap): ParsedYaml {
   const problems: YamlProblem[] = [];
-  const docs = parseAllDocuments(map.text, {
+  const docs = yaml().parseAllDocuments(map.text, {
     schema: 'core',
     uniqueKeys: true,
     prettyErrors: false,
@@ -117,6 +125,7 @@ export function parseYaml(map: TextMap): ParsedYaml {
 }
 
 function buildDocument(doc: Document, map: TextMap): YamlDocument {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
   let expanded = 0;
   // `alias` is the offset of the outermost alias being expanded: where a bomb is reported.
   const build = (node: unknown, alias: number | null): unknown => {
