@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Language, Parser } from 'web-tree-sitter';
+import { env } from '../env.js';
 import type { Node, Point, Tree } from 'web-tree-sitter';
 
 export type { Node, Point, Tree } from 'web-tree-sitter';
@@ -186,7 +187,7 @@ function tryResolve(specifier: string): string | undefined {
  * node_modules directory above this module.
  */
 export function resolvePythonWasm(): string {
-  const explicit = process.env[PYTHON_WASM_ENV];
+  const explicit = env(PYTHON_WASM_ENV);
   if (explicit) {
     const abs = resolvePath(explicit);
     if (!existsSync(abs)) throw new Error(`${PYTHON_WASM_ENV} names ${abs}, which does not exist`);

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { analyzeResourceFile, newLoadContext, type FileAnalysis, type RootInfo } from './load.js';
 import { displayPath, type DisplayMap } from './discover.js';
 import { loadPython } from '../code/python.js';
+import { env } from '../env.js';
 
 export interface FileJob {
   file: string;
@@ -47,14 +48,18 @@ function fileSize(file: string): number {
 }
 
 function workerCount(sizes: readonly number[], requested: number | undefined): number {
-  const env = process.env.STRATA_WORKERS;
-  if (requested === undefined && env !== undefined && /^\d+$/.test(env)) requested = Number(env);
+  const fromEnv = env('STRATA_WORKERS');
+  if (requested === undefined && fromEnv !== undefined && /^\d+$/.test(fromEnv)) requested = Number(fromEnv);
   // Workers run the compiled JavaScript; from TypeScript sources (tests) analysis stays in-thread.
   if (!import.meta.url.endsWith('.js')) return 0;
   if (requested !== undefined) return Math.min(requested, sizes.length);
   const bytes = sizes.reduce((a, b) => a + b, 0);
-  if (bytes < WORKER_THRESHOLD_BYTES || sizes.length < 2) return 0;
-  return Math.min(availableParallelism(), 4, sizes.length);
+  // Measured on a 2-core machine: two workers were slower than one thread (the parsing is
+  // allocation-heavy, the cores share caches, and each worker warms up its own JIT and Wasm
+  // tiers). Workers pay off only with cores to spare.
+  const cores = availableParallelism();
+  if (bytes < WORKER_THRESHOLD_BYTES || sizes.length < 2 || cores < 3) return 0;
+  return Math.min(cores - 1, 4, sizes.length);
 }
 
 export interface Analyzer {
