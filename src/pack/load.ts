@@ -23,6 +23,7 @@ import { severityOf, type Finding, type FindingCode } from '../findings.js';
 import { nearest } from '../util/nearest.js';
 import type { PythonParser } from '../code/python.js';
 import { analyzeCode, type CodeFacts } from '../code/contract.js';
+import { codeFactsStore, type CodeFactsStore } from '../code/cache.js';
 
 export interface ResourceDefinition {
   id: string;
@@ -111,8 +112,10 @@ export interface LoadContext {
   targets: Map<string, string>;
   /** Inlined files by real path: one read per file however many resources use it. */
   files: Map<string, FileText | NodeJS.ErrnoException>;
-  /** Code analysis by real path of the inlined file (or by text for inline code). */
+  /** Code analysis by code text: files with the same content are parsed once. */
   code: Map<string, CodeFacts>;
+  /** Code facts kept across runs, or null. */
+  codeCache: CodeFactsStore | null;
 }
 
 export function newLoadContext(
@@ -128,6 +131,7 @@ export function newLoadContext(
     targets: new Map(),
     files: new Map(),
     code: new Map(),
+    codeCache: codeFactsStore(),
   };
 }
 
@@ -626,12 +630,15 @@ function codeSite(
   return { file: map.file, ...map.position(offset) };
 }
 
-function codeFacts(code: string, key: string | undefined, ctx: LoadContext): CodeFacts {
-  const k = key ?? code;
-  let facts = ctx.code.get(k);
+function codeFacts(code: string, ctx: LoadContext): CodeFacts {
+  let facts = ctx.code.get(code);
   if (!facts) {
-    facts = analyzeCode(ctx.python, code);
-    ctx.code.set(k, facts);
+    facts = ctx.codeCache?.get(code);
+    if (!facts) {
+      facts = analyzeCode(ctx.python, code);
+      ctx.codeCache?.set(code, facts);
+    }
+    ctx.code.set(code, facts);
   }
   return facts;
 }
@@ -649,7 +656,7 @@ function checkCode(
   if (typeof code !== 'string' || FILE_REFERENCE.test(code)) return null;
   const path = [...innerPath, 'code'];
   const file = inlined.get(pathKey(path));
-  const facts = codeFacts(code, file ? `file:${file.file}` : undefined, ctx);
+  const facts = codeFacts(code, ctx);
   const at = (line: number, column: number) => codeSite(view, inlined, path, code, line, column);
   const add = (code: FindingCode, site: { file: string } & LineColumn, message: string, hint?: string) =>
     result.findings.push(makeFinding(code, site.file, site, message, { hint, resourceId: result.id }));
