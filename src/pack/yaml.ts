@@ -6,6 +6,7 @@
  * the node behind any value and maps it to a file position through the document's text map.
  */
 import { createRequire } from 'node:module';
+import type * as YamlModule from 'yaml';
 import type { Document, Node } from 'yaml';
 import jsyaml from 'js-yaml';
 import { scalarText, type LineColumn, type ScalarStyle, type TextMap } from './text.js';
@@ -59,9 +60,9 @@ class AliasLimit extends Error {
 }
 
 // The positioned parser loads on first use: valid input is read by js-yaml alone.
-let yamlModule: typeof import('yaml') | undefined;
-function yaml(): typeof import('yaml') {
-  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+let yamlModule: typeof YamlModule | undefined;
+function yaml(): typeof YamlModule {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof YamlModule;
   return yamlModule;
 }
 

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type * as Ajv2020Module from 'ajv/dist/2020.js';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { FindingCode } from '../findings.js';
 import { nearest } from '../util/nearest.js';
@@ -44,7 +45,7 @@ const require = createRequire(import.meta.url);
 /** Ajv itself loads only when a schema has no precompiled validator (running from sources). */
 function ajv(): Ajv2020 {
   if (ajvInstance) return ajvInstance;
-  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof Ajv2020Module;
   const instance = new Ajv({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
   instance.addKeyword({ keyword: 'x-strata', schemaType: 'object' });
   for (const file of schemaFiles(SCHEMA_DIR)) {
