@@ -440,7 +440,7 @@ export function analyzeResource(
   const body = isRecord(resolvedPayload) ? resolvedPayload : {};
   const inner = isRecord(body[PAYLOAD_KEY[type]]) ? (body[PAYLOAD_KEY[type]] as Record<string, unknown>) : {};
   result.isInternal = body.is_internal === true;
-  checkType(type, body, inner, view, inlined, result, ctx);
+  checkType(type, inner, view, inlined, result, ctx);
   return result;
 }
 
@@ -710,7 +710,6 @@ function checkCode(
 
 function checkType(
   type: ResourceType,
-  body: Record<string, unknown>,
   inner: Record<string, unknown>,
   view: PayloadView,
   inlined: Map<string, FileText>,
@@ -834,5 +833,4 @@ function checkType(
     default:
       break;
   }
-  void body;
 }
