@@ -24,6 +24,14 @@ export default class Validate extends StrataCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Validate);
     const result = await validatePaths(argv as string[], { cwd: process.cwd(), strict: flags.strict });
+    if (flags.verbose) {
+      for (const p of result.packs) {
+        const n = Object.keys(p.resources).length;
+        process.stderr.write(
+          `${p.manifest}: pack ${p.pack_name ?? '?'} ${p.pack_version ?? '?'}, ${n} resource${n === 1 ? '' : 's'}, root ${p.root}${p.bundle ? `, bundle ${p.bundle}` : ''}, import order: ${p.import_order.join(' ')}\n`,
+        );
+      }
+    }
     if (this.outputJson(flags)) this.emit(JSON.stringify(result, null, 2));
     else this.emit(formatValidateResult(result, this.stdoutStyle(flags['no-color']), flags.quiet));
     process.exitCode = result.status === 'VALID' ? EXIT.OK : EXIT.INVALID;

@@ -20,3 +20,14 @@ describe('README', () => {
     for (const code of [0, 1, 2, 3, 64, 130]) expect(readme).toMatch(new RegExp(`\\|\\s*${code}\\s*\\|`));
   });
 });
+
+describe('README command reference', () => {
+  it('matches the commands (npm run readme regenerates it)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'readme.js'), '--check'], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});

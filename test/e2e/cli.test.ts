@@ -56,6 +56,22 @@ describe('strata (the built binary)', () => {
     expect(a).toEqual(b);
   });
 
+  it('--verbose describes each pack on stderr, stdout unchanged', () => {
+    const quiet = strata('validate', 'packs/library/loan_manifest.yaml');
+    const loud = strata('validate', 'packs/library/loan_manifest.yaml', '--verbose');
+    expect(loud.stderr).toMatch(
+      /^packs\/library\/loan_manifest\.yaml: pack Personal Loan .*import order: .*\bloan\b/m,
+    );
+    expect(loud.stdout.replace(/\(\d+ ms\)/, '')).toBe(quiet.stdout.replace(/\(\d+ ms\)/, ''));
+  });
+
+  it('--quiet prints errors only', () => {
+    const r = strata('validate', 'test/fixtures/broken/vault_id_differs', '--quiet');
+    expect(r.stdout).not.toContain('W_VAULT_ID_DIFFERS');
+    const loud = strata('validate', 'test/fixtures/broken/vault_id_differs');
+    expect(loud.stdout).toContain('W_VAULT_ID_DIFFERS');
+  });
+
   it('exits 64 on an unknown flag, with the error on stderr', () => {
     const r = strata('validate', 'packs/bundle', '--no-such-flag');
     expect(r.status).toBe(64);
