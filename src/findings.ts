@@ -47,6 +47,7 @@ export const FINDING_CODES = {
   E_BUNDLE_DUPLICATE_ID: 'Two packs of one bundle list the same id.',
   E_REF_UNKNOWN: 'A reference names an id that is not listed in the pack manifest.',
   E_REF_CROSS_PACK: 'A reference names an id that belongs to another pack of the bundle.',
+  E_REF_NOT_IMPORTED: 'A reference names a resource whose type strata does not import.',
   E_REF_FIELD: 'A reference names a field the target type never has.',
   E_REF_MALFORMED: 'Text that starts a reference (&{) is not a valid reference.',
   E_CYCLE: 'References form a cycle.',

@@ -46,6 +46,11 @@ export interface LoadedPacks {
   display(absolute: string): string;
 }
 
+/** A reference as written, without the `&{}`. */
+function text(ref: { id: string; field: string | null }): string {
+  return ref.field === null ? ref.id : `${ref.id}:${ref.field}`;
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -295,7 +300,7 @@ export async function loadPacks(
                 'E_REF_CROSS_PACK',
                 at(ref.site).file,
                 at(ref.site),
-                `&{${ref.id}} points into another pack of the bundle (${discovery.display(owner.manifest)})`,
+                `&{${text(ref)}} points into another pack of the bundle (${discovery.display(owner.manifest)})`,
                 {
                   hint: 'a reference may only point inside its own pack: move the resource, or list a copy with its own id in this pack',
                   resourceId: r.id,
@@ -304,7 +309,7 @@ export async function loadPacks(
             );
           } else {
             const defined = index.definitions.has(ref.id);
-            const near = nearest(ref.id, listedIds);
+            const near = nearest(ref.id, [...listedIds, ...index.definitions.keys()]);
             findings.push(
               makeFinding(
                 'E_REF_UNKNOWN',
@@ -325,6 +330,21 @@ export async function loadPacks(
           continue;
         }
         if (!target) continue; // listed but undefined: reported at the manifest
+        if (!target.importable) {
+          findings.push(
+            makeFinding(
+              'E_REF_NOT_IMPORTED',
+              at(ref.site).file,
+              at(ref.site),
+              `&{${text(ref)}} names a ${target.type || 'typeless'} resource, which strata does not import, so the reference cannot be resolved`,
+              {
+                hint: 'reference only resources of the thirteen supported types, or create the object another way and write its id literally',
+                resourceId: r.id,
+              },
+            ),
+          );
+          continue;
+        }
         if (ref.field !== null) {
           const fields = responseFields(target.type);
           if (fields && !fields.has(ref.field)) {
