@@ -17,9 +17,10 @@ import {
   type ResourceAnalysis,
 } from '../pack/load.js';
 import { startAnalyzer, type FileJob } from '../pack/analyze.js';
-import { isResourceType, typePriority, typeSchemaName } from '../pack/types.js';
+import { isResourceType, typePriority } from '../pack/types.js';
+import { typeMeta } from '../schema/meta.js';
 import { buildGraph, findCycles, importOrder, type Graph, type GraphEdge } from '../graph/graph.js';
-import { checkSchema, schemaDocument } from '../schema/index.js';
+import { checkSchema } from '../schema/index.js';
 import type { Finding } from '../findings.js';
 import { nearest } from '../util/nearest.js';
 
@@ -53,20 +54,6 @@ function text(ref: { id: string; field: string | null }): string {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const responseFieldCache = new Map<string, Set<string> | null>();
-/** Top-level fields a type's server object has (`x-strata.responseFields`), for `&{X:field}`. */
-export function responseFields(type: string): Set<string> | null {
-  if (!isResourceType(type)) return null;
-  let fields = responseFieldCache.get(type);
-  if (fields === undefined) {
-    const meta = schemaDocument(`types/${typeSchemaName(type)}`)['x-strata'] as
-      { responseFields?: string[] } | undefined;
-    fields = meta?.responseFields ? new Set(meta.responseFields) : null;
-    responseFieldCache.set(type, fields);
-  }
-  return fields;
 }
 
 interface Manifest {
@@ -346,7 +333,7 @@ export async function loadPacks(
           continue;
         }
         if (ref.field !== null) {
-          const fields = responseFields(target.type);
+          const fields = isResourceType(target.type) ? typeMeta(target.type).responseFields : null;
           if (fields && !fields.has(ref.field)) {
             const near = nearest(ref.field, fields);
             findings.push(

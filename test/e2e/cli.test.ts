@@ -72,6 +72,25 @@ describe('strata (the built binary)', () => {
     expect(loud.stdout).toContain('W_VAULT_ID_DIFFERS');
   });
 
+  it('convert prints one JSON request per line, and nothing for an invalid pack', () => {
+    const r = strata('convert', 'packs/library/wallet_manifest.yaml');
+    expect(r.status).toBe(0);
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { method: string; path: string; body: { request_id: string } });
+    expect(lines.length).toBeGreaterThan(3);
+    for (const l of lines) {
+      expect(l.method).toBe('POST');
+      expect(l.path).toMatch(/^\/v1\//);
+      expect(l.body.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const bad = strata('convert', 'test/fixtures/broken/ref_unknown/wallet_manifest.yaml');
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('E_REF_UNKNOWN');
+  });
+
   it('exits 64 on an unknown flag, with the error on stderr', () => {
     const r = strata('validate', 'packs/bundle', '--no-such-flag');
     expect(r.status).toBe(64);

@@ -1,0 +1,53 @@
+import { Args } from '@oclif/core';
+import { StrataCommand } from '../base.js';
+import { EXIT } from '../errors.js';
+import { convertPaths } from '../deploy/convert.js';
+import { findingJson } from '../validate/validate.js';
+import { formatFinding } from '../ui/findings.js';
+
+export default class Convert extends StrataCommand {
+  static override summary =
+    'Print the API requests an import would send, in import order, one JSON per line.';
+  static override description =
+    'Each line is {pack, resource_id, resource_type, method, path, body, unresolved}. References whose values only the server knows (generated ids of product versions, contract modules, links) stay as written and are listed in "unresolved"; the body\'s request_id is the one import sends when nothing is unresolved. Resources of types strata does not import are skipped with a warning. The packs are validated first: with errors, nothing is printed and the exit code is 1.';
+  static override examples = [
+    '<%= config.bin %> convert packs/library/wallet_manifest.yaml',
+    '<%= config.bin %> convert packs/bundle > requests.ndjson',
+  ];
+  static override strict = false;
+  static override args = {
+    path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Convert);
+    const result = await convertPaths(argv as string[], process.cwd());
+    const style = this.stderrStyle(flags['no-color']);
+    for (const f of result.findings) {
+      if (!flags.quiet || f.severity === 'error')
+        process.stderr.write(`${formatFinding(findingJson(f), style)}\n`);
+    }
+    for (const s of result.skipped) {
+      process.stderr.write(
+        `${style.yellow('warning')} skipped ${s.resource_id}: strata does not import ${s.resource_type}\n`,
+      );
+    }
+    if (!result.valid) {
+      process.exitCode = EXIT.INVALID;
+      return;
+    }
+    const lines = result.requests.map((r) =>
+      JSON.stringify({
+        pack: r.pack,
+        resource_id: r.resource_id,
+        resource_type: r.resource_type,
+        method: r.method,
+        path: r.path,
+        body: r.body,
+        unresolved: r.unresolved,
+      }),
+    );
+    if (lines.length > 0) this.emit(lines.join('\n'));
+    process.exitCode = EXIT.OK;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * `convert`: the requests an import would send, in import order, without a server. References
+ * whose values only the server knows (generated ids) stay as written and are listed.
+ */
+import { loadPacks } from '../validate/packs.js';
+import { createRequest, offlineValue, type ApiRequest } from './requests.js';
+import type { Finding } from '../findings.js';
+
+export interface ConvertedRequest extends ApiRequest {
+  pack: string | null;
+  resource_id: string;
+  resource_type: string;
+  unresolved: string[];
+}
+
+export interface ConvertResult {
+  valid: boolean;
+  requests: ConvertedRequest[];
+  /** Every finding; with errors there are no requests. */
+  findings: Finding[];
+  /** Resources left out because strata does not import their type. */
+  skipped: Array<{ pack: string | null; resource_id: string; resource_type: string }>;
+}
+
+export async function convertPaths(paths: readonly string[], cwd: string): Promise<ConvertResult> {
+  const loaded = await loadPacks(paths, { cwd, payloads: true });
+  try {
+    const valid = loaded.packs.length > 0 && !loaded.findings.some((f) => f.severity === 'error');
+    const result: ConvertResult = { valid, requests: [], findings: loaded.findings, skipped: [] };
+    if (!valid) return result;
+    for (const pack of loaded.packs) {
+      for (const id of pack.resources.keys()) {
+        const r = pack.resources.get(id)!;
+        if (!r.importable) result.skipped.push({ pack: pack.name, resource_id: id, resource_type: r.type });
+      }
+      for (const id of pack.order) {
+        const r = pack.resources.get(id)!;
+        const { request, unresolved } = createRequest(r, (ref, field) => {
+          const target = pack.resources.get(ref);
+          return target ? offlineValue(target, field) : undefined;
+        });
+        result.requests.push({
+          pack: pack.name,
+          resource_id: id,
+          resource_type: r.type,
+          ...request,
+          unresolved,
+        });
+      }
+    }
+    return result;
+  } finally {
+    await loaded.cleanup();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The API requests an import sends for a resource: endpoint from the type's schema metadata,
+ * body = the resolved payload plus a deterministic request_id. Shared by convert and import, so
+ * what convert prints is what import sends.
+ */
+import { createHash } from 'node:crypto';
+import { substituteReferences } from '../pack/references.js';
+import { isResourceType, PAYLOAD_KEY, type ResourceType } from '../pack/types.js';
+import { parseYamlFast } from '../pack/yaml.js';
+import { FileText } from '../pack/text.js';
+import { typeMeta } from '../schema/meta.js';
+import type { ResourceAnalysis } from '../pack/load.js';
+
+export interface ApiRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  body?: Record<string, unknown>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** JSON with object keys sorted: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isRecord(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * A deterministic request_id: a name-based UUID (version 5 layout) of type, id and the canonical
+ * resolved payload. A retry or re-run of an unchanged resource sends the same id; any change to
+ * the payload gives a new one.
+ */
+export function requestIdFor(type: string, id: string, payload: unknown): string {
+  const h = createHash('sha256')
+    .update(`${type}\u0000${id}\u0000${canonicalJson(payload)}`)
+    .digest();
+  h[6] = ((h[6] as number) & 0x0f) | 0x50;
+  h[8] = ((h[8] as number) & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Replaces references in every string and key of `value`; `resolve` returns undefined to keep one as written. */
+export function resolveReferences(
+  value: unknown,
+  resolve: (id: string, field: string | null) => string | undefined,
+  unresolved: Set<string> = new Set(),
+): unknown {
+  const sub = (s: string): string =>
+    substituteReferences(s, (id, field) => {
+      const v = resolve(id, field);
+      if (v !== undefined) return v;
+      unresolved.add(field === null ? id : `${id}:${field}`);
+      return field === null ? `&{${id}}` : `&{${id}:${field}}`;
+    });
+  if (typeof value === 'string') return sub(value);
+  if (Array.isArray(value)) return value.map((v) => resolveReferences(v, resolve, unresolved));
+  if (isRecord(value)) {
+    const entries = Object.entries(value).map(([k, v]) => [
+      sub(k),
+      resolveReferences(v, resolve, unresolved),
+    ]);
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
+function inner(r: ResourceAnalysis): Record<string, unknown> {
+  if (!isResourceType(r.type) || !isRecord(r.payload)) return {};
+  const obj = r.payload[PAYLOAD_KEY[r.type]];
+  return isRecord(obj) ? obj : {};
+}
+
+/** A workflow definition version's id: `<definition_version>,<workflow_definition_id>`. */
+export function workflowVersionId(r: ResourceAnalysis): string | undefined {
+  const wf = inner(r);
+  if (typeof wf.specification !== 'string' || typeof wf.workflow_definition_id !== 'string') return undefined;
+  const doc = parseYamlFast(new FileText('specification', wf.specification)).documents[0];
+  const dv = isRecord(doc?.value) ? doc.value.definition_version : undefined;
+  return dv === undefined || dv === null ? undefined : `${String(dv)},${wf.workflow_definition_id}`;
+}
+
+/**
+ * The value of `&{X}` or `&{X:field}` that is known without asking a server: the payload id of
+ * types whose id the client chooses, a workflow version's composite id, or a field the payload
+ * sets itself (a product version's product_id). Undefined when only the server knows it.
+ */
+export function offlineValue(target: ResourceAnalysis, field: string | null): string | undefined {
+  if (!isResourceType(target.type)) return undefined;
+  const obj = inner(target);
+  if (field !== null) {
+    const v = obj[field];
+    return typeof v === 'string' && !v.includes('&{') ? v : undefined;
+  }
+  if (target.type === 'WORKFLOW_DEFINITION_VERSION') return workflowVersionId(target);
+  const idField = typeMeta(target.type as ResourceType).idField;
+  const v = idField === null ? undefined : obj[idField];
+  return typeof v === 'string' && !v.includes('&{') ? v : undefined;
+}
+
+export interface BuiltRequest {
+  request: ApiRequest;
+  /** References left as written (only the server knows their values). */
+  unresolved: string[];
+}
+
+/** The create request for a resource, references substituted by `resolve` where it knows them. */
+export function createRequest(
+  r: ResourceAnalysis,
+  resolve: (id: string, field: string | null) => string | undefined,
+): BuiltRequest {
+  const type = r.type as ResourceType;
+  const unresolved = new Set<string>();
+  const payload = resolveReferences(r.payload, resolve, unresolved) as Record<string, unknown>;
+  const body: Record<string, unknown> = { request_id: requestIdFor(type, r.id, payload), ...payload };
+  return {
+    request: { method: 'POST', path: `/v1/${typeMeta(type).plural}`, body },
+    unresolved: [...unresolved].sort(),
+  };
+}
