@@ -9,6 +9,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const config = await Config.load(root);
 const help = new Help(config, { stripAnsi: true, maxWidth: 100 });
 const commands = [...config.commands].filter((c) => !c.hidden).sort((a, b) => (a.id < b.id ? -1 : 1));
+// eslint-disable-next-line no-control-regex -- removing ANSI colour codes is the point
 const strip = (s) => s.replace(/\u001b\[[0-9;]*m/g, '').replace(/[ \t]+$/gm, '');
 const sections = commands.map((c) => {
   const id = c.id.replace(/:/g, ' ');
