@@ -5,6 +5,16 @@
 export const ENVIRONMENT = {
   STRATA_OUTPUT: 'Result format, `text` or `json`, like `--output`.',
   NO_COLOR: 'Any value turns colour off, like `--no-color`.',
+  STRATA_CONFIG:
+    'Config file to read, like `--config` (default: strata.config.yaml, .yml or .json in the working directory).',
+  STRATA_ENV: 'Environment of the config file to use, like `--env`.',
+  STRATA_URL: 'Server URL, like `--url`.',
+  CLU_CORE_API: 'Server URL, read when STRATA_URL is not set (CLU compatibility).',
+  STRATA_AUTH_TOKEN: 'Token to authenticate with (prefer it, or `token_env`, to `--auth-token`).',
+  CLU_AUTH_TOKEN: 'Token, read when STRATA_AUTH_TOKEN is not set (CLU compatibility).',
+  STRATA_ACTIVATE_ON_IMPORT:
+    '`true` activates versions marked `activate: true` after a fully successful import.',
+  CLU_ACTIVATE_ON_IMPORT: 'Like STRATA_ACTIVATE_ON_IMPORT (CLU compatibility).',
   STRATA_WORKERS:
     'Worker threads for analysing large inputs (0 = none). Default: none below 3 cores or 1.5 MB of resource files.',
   STRATA_PYTHON_WASM: "Path of tree-sitter-python's .wasm grammar, when it is not found in node_modules.",
