@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { runGraph } from '../../src/deploy/schedule.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 1));
+
+describe('runGraph', () => {
+  it('starts a node as soon as its own dependencies are done, not in waves', async () => {
+    // a <- b (slow chain), c independent, d <- c: d must not wait for b.
+    const deps = new Map([
+      ['b', ['a']],
+      ['d', ['c']],
+    ]);
+    const log: string[] = [];
+    const states = await runGraph(
+      ['a', 'c', 'b', 'd'],
+      deps,
+      async (id) => {
+        log.push(`start ${id}`);
+        for (let i = 0; i < (id === 'b' ? 20 : 1); i++) await tick();
+        log.push(`end ${id}`);
+      },
+      { concurrency: 4 },
+    );
+    expect([...states.values()].every((s) => s.state === 'succeeded')).toBe(true);
+    expect(log.indexOf('end d')).toBeLessThan(log.indexOf('end b'));
+    expect(log.indexOf('start b')).toBeGreaterThan(log.indexOf('end a'));
+  });
+
+  it('never runs more than the concurrency at once', async () => {
+    const order = Array.from({ length: 30 }, (_, i) => `n${i}`);
+    let running = 0;
+    let peak = 0;
+    await runGraph(
+      order,
+      new Map(),
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await tick();
+        running--;
+      },
+      { concurrency: 3 },
+    );
+    expect(peak).toBe(3);
+  });
+
+  it('blocks every dependent of a failure, transitively, naming the root cause; the rest continues', async () => {
+    const deps = new Map([
+      ['acc', ['internal']],
+      ['wallet', ['acc', 'flag']],
+      ['other', ['flag']],
+    ]);
+    const states = await runGraph(
+      ['flag', 'internal', 'acc', 'wallet', 'other', 'lone'],
+      deps,
+      async (id) => {
+        if (id === 'internal') throw new Error('400 INVALID_ARGUMENT');
+      },
+      { concurrency: 2 },
+    );
+    expect(states.get('internal')).toMatchObject({ state: 'failed' });
+    expect(states.get('acc')).toEqual({ state: 'blocked', blockedBy: ['internal'] });
+    expect(states.get('wallet')).toEqual({ state: 'blocked', blockedBy: ['internal'] });
+    expect(states.get('other')).toEqual({ state: 'succeeded' });
+    expect(states.get('lone')).toEqual({ state: 'succeeded' });
+  });
+
+  it('starts nothing new once aborted, and lets what is in flight finish', async () => {
+    const controller = new AbortController();
+    const finished: string[] = [];
+    const states = await runGraph(
+      ['a', 'b', 'c', 'd'],
+      new Map([['d', ['a']]]),
+      async (id) => {
+        if (id === 'a') controller.abort();
+        await tick();
+        finished.push(id);
+      },
+      { concurrency: 1, signal: controller.signal },
+    );
+    expect(finished).toEqual(['a']);
+    expect(states.get('a')).toEqual({ state: 'succeeded' });
+    expect(states.get('b')).toEqual({ state: 'not_started' });
+    expect(states.get('d')).toEqual({ state: 'not_started' });
+  });
+
+  it('prefers import order among ready nodes', async () => {
+    const started: string[] = [];
+    await runGraph(
+      ['z', 'y', 'x'],
+      new Map(),
+      async (id) => {
+        started.push(id);
+      },
+      { concurrency: 1 },
+    );
+    expect(started).toEqual(['z', 'y', 'x']);
+  });
+});
