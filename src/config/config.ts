@@ -9,6 +9,7 @@ import { EXIT, StrataError, UsageError } from '../errors.js';
 import { FileText } from '../pack/text.js';
 import { parseYamlFast } from '../pack/yaml.js';
 import { checkSchema } from '../schema/index.js';
+import { isRecord } from '../util/record.js';
 
 export interface EnvironmentConfig {
   url: string;
@@ -41,9 +42,6 @@ export const CONFIG_NAMES = ['strata.config.yaml', 'strata.config.yml', 'strata.
 
 const SECRET_KEYS = /^(token|auth_token|access_token|api_token|password|secret)$/i;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Parses and validates config text. Errors say file:line:col, and never echo a secret. */
 export function parseConfig(text: string, file: string): ConfigFile {

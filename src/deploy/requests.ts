@@ -10,6 +10,7 @@ import { parseYamlFast } from '../pack/yaml.js';
 import { FileText } from '../pack/text.js';
 import { typeMeta } from '../schema/meta.js';
 import type { ResourceAnalysis } from '../pack/load.js';
+import { isRecord } from '../util/record.js';
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT';
@@ -17,9 +18,6 @@ export interface ApiRequest {
   body?: Record<string, unknown>;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** JSON with object keys sorted: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {

@@ -24,6 +24,7 @@ import { nearest } from '../util/nearest.js';
 import type { PythonParser } from '../code/python.js';
 import { analyzeCode, type CodeFacts } from '../code/contract.js';
 import { codeFactsStore, type CodeFactsStore } from '../code/cache.js';
+import { isRecord } from '../util/record.js';
 
 export interface ResourceDefinition {
   id: string;
@@ -180,9 +181,6 @@ export function isResourceFileName(name: string): boolean {
   return name.endsWith('.resource.yaml') || name.endsWith('.resources.yaml');
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function violationFindings(
   violations: SchemaViolation[],

@@ -23,6 +23,7 @@ import { buildGraph, findCycles, importOrder, type Graph, type GraphEdge } from 
 import { checkSchema } from '../schema/index.js';
 import type { Finding } from '../findings.js';
 import { nearest } from '../util/nearest.js';
+import { isRecord } from '../util/record.js';
 
 export interface LoadedPack {
   source: PackSource;
@@ -52,9 +53,6 @@ function text(ref: { id: string; field: string | null }): string {
   return ref.field === null ? ref.id : `${ref.id}:${ref.field}`;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 interface Manifest {
   name: string | null;
