@@ -42,7 +42,6 @@ export const CONFIG_NAMES = ['strata.config.yaml', 'strata.config.yml', 'strata.
 
 const SECRET_KEYS = /^(token|auth_token|access_token|api_token|password|secret)$/i;
 
-
 /** Parses and validates config text. Errors say file:line:col, and never echo a secret. */
 export function parseConfig(text: string, file: string): ConfigFile {
   const map = new FileText(file, text);

@@ -18,7 +18,6 @@ export interface ApiRequest {
   body?: Record<string, unknown>;
 }
 
-
 /** JSON with object keys sorted: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -181,7 +181,6 @@ export function isResourceFileName(name: string): boolean {
   return name.endsWith('.resource.yaml') || name.endsWith('.resources.yaml');
 }
 
-
 function violationFindings(
   violations: SchemaViolation[],
   file: string,

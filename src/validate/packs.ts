@@ -53,7 +53,6 @@ function text(ref: { id: string; field: string | null }): string {
   return ref.field === null ? ref.id : `${ref.id}:${ref.field}`;
 }
 
-
 interface Manifest {
   name: string | null;
   version: string | null;
