@@ -98,6 +98,8 @@ export interface ResourceAnalysis {
   activate: boolean;
   /** What activation acts on: the product id of a product version, the workflow definition id of a workflow version. */
   activationTarget: string | null;
+  /** A product version's version number, from its code's `version = "x.y.z"`. */
+  codeVersion: string | null;
   onConflict: 'IGNORE' | 'UPDATE' | 'SKIP';
   vaultId: string | null;
 }
@@ -310,6 +312,7 @@ export function analyzeResource(
     isInternal: false,
     activate: entry.activate === true,
     activationTarget: null,
+    codeVersion: null,
     onConflict: entry.on_conflict === 'UPDATE' || entry.on_conflict === 'SKIP' ? entry.on_conflict : 'IGNORE',
     vaultId: typeof entry.vault_id === 'string' ? entry.vault_id : null,
   };
@@ -722,6 +725,7 @@ function checkType(
     case 'SMART_CONTRACT_VERSION': {
       if (typeof inner.product_id === 'string') result.activationTarget = inner.product_id;
       const facts = checkCode('contract', inner, [key], view, inlined, result, ctx);
+      result.codeVersion = facts?.version?.value ?? null;
       const declared = facts?.declaredParameters;
       if (declared && Array.isArray(inner.params)) {
         inner.params.forEach((p, i) => {

@@ -1,0 +1,48 @@
+import { Args } from '@oclif/core';
+import { StrataCommand } from '../base.js';
+import { EXIT } from '../errors.js';
+import { readConfig, resolveTarget, type Target } from '../config/config.js';
+import { planPaths, readSecretFile, type PlanResult } from '../deploy/import.js';
+import { serverFlags } from '../deploy/flags.js';
+import { formatPlanResult } from '../ui/deploy.js';
+import type { Style } from '../ui/style.js';
+
+/** Shared with `import --dry-run`. */
+export async function planCommandResult(
+  paths: string[],
+  target: Target,
+  json: boolean,
+  style: Style,
+): Promise<{ status: PlanResult['status']; text: string }> {
+  const result = await planPaths({ paths, cwd: process.cwd(), target, dataDir: '.strata' });
+  return {
+    status: result.status,
+    text: json ? JSON.stringify(result, null, 2) : formatPlanResult(result, style),
+  };
+}
+
+export default class Plan extends StrataCommand {
+  static override summary = 'Show what an import would do to an environment, without writing anything.';
+  static override description =
+    'Validates, reads the environment with a few list calls per resource type, and classifies every resource: create, update, unchanged, conflict, skip, with field-level differences, plus the activations an import with --activate-on-import would perform. Exit 0 nothing to do, 2 changes pending, 1 error, 3 server unreachable or token refused.';
+  static override examples = ['<%= config.bin %> plan packs/library/wallet_manifest.yaml --env staging'];
+  static override args = {
+    path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }),
+  };
+  static override flags = { ...serverFlags };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Plan);
+    const config = readConfig({ path: flags.config, cwd: process.cwd(), env: process.env });
+    const target = resolveTarget(flags, process.env, config, readSecretFile);
+    const planned = await planCommandResult(
+      [args.path],
+      target,
+      this.outputJson(flags),
+      this.stdoutStyle(flags['no-color']),
+    );
+    this.emit(planned.text);
+    process.exitCode =
+      planned.status === 'INVALID' ? EXIT.FAILURE : planned.status === 'CHANGES' ? EXIT.CHANGES : EXIT.OK;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * What an environment already holds, read with a handful of list calls per resource type (not one
+ * call per resource), and how a pack's resource is matched to an existing object: by its id where
+ * the client chooses ids, by natural key where the server generates them.
+ */
+import { isRecord } from '../util/record.js';
+import { canonicalJson } from './requests.js';
+import type { VaultClient } from '../client/client.js';
+import type { ResourceType } from '../pack/types.js';
+
+export type ServerObject = Record<string, unknown>;
+
+const PAGE_SIZE = 1000;
+
+/** Every object of a list endpoint, following page tokens. */
+export async function listAll(
+  client: VaultClient,
+  path: string,
+  query: Record<string, string | string[]> = {},
+): Promise<ServerObject[]> {
+  const out: ServerObject[] = [];
+  let token = '';
+  for (;;) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query))
+      for (const x of Array.isArray(v) ? v : [v]) params.append(k, x);
+    params.set('page_size', String(PAGE_SIZE));
+    if (token) params.set('page_token', token);
+    const { body } = await client.request<Record<string, unknown>>('GET', `${path}?${params.toString()}`);
+    const list = Object.values(body ?? {}).find((v): v is unknown[] => Array.isArray(v)) ?? [];
+    for (const o of list) if (isRecord(o)) out.push(o);
+    token = typeof body?.next_page_token === 'string' ? body.next_page_token : '';
+    if (!token) return out;
+  }
+}
+
+/** Where each type's objects are listed. */
+export function listPath(type: ResourceType): string {
+  switch (type) {
+    case 'CALENDAR':
+      return '/v1/calendars';
+    case 'CALENDAR_EVENT':
+      return '/v1/calendar-event';
+    case 'FLAG_DEFINITION':
+      return '/v1/flag-definitions';
+    case 'ACCOUNT_SCHEDULE_TAG':
+      return '/v1/account-schedule-tags';
+    case 'GLOBAL_PARAMETER':
+      return '/v1/global-parameters';
+    case 'CONTRACT_MODULE':
+      return '/v1/contract-modules';
+    case 'CONTRACT_MODULE_VERSION':
+      return '/v1/contract-module-versions';
+    case 'SMART_CONTRACT_VERSION':
+      return '/v1/product-versions';
+    case 'INTERNAL_ACCOUNT':
+      return '/v1/internal-accounts';
+    case 'SMART_CONTRACT_MODULE_VERSIONS_LINK':
+      return '/v1/smart-contract-module-versions-links';
+    case 'SUPERVISOR_CONTRACT':
+      return '/v1/supervisor-contracts';
+    case 'SUPERVISOR_CONTRACT_VERSION':
+      return '/v1/supervisor-contract-versions';
+    case 'WORKFLOW_DEFINITION_VERSION':
+      return '/v1/workflow-definition-versions';
+  }
+}
+
+export interface FieldChange {
+  field: string;
+  /** The server's value (canonical JSON), or undefined when the object lacks the field. */
+  from: string | undefined;
+  to: string;
+}
+
+/** Fields of `sent` whose value differs on the server object; fields only the server has are ignored. */
+export function diffFields(
+  sent: Record<string, unknown>,
+  existing: ServerObject,
+  prefix = '',
+): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const [k, v] of Object.entries(sent)) {
+    const to = canonicalJson(v);
+    const from = k in existing ? canonicalJson(existing[k]) : undefined;
+    if (from !== to) changes.push({ field: `${prefix}${k}`, from, to });
+  }
+  return changes;
+}
+
+/** A product version's number as the server shows it ({major, minor, patch, label}). */
+export function versionNumber(o: ServerObject): string | undefined {
+  const v = o.display_version_number;
+  if (!isRecord(v)) return undefined;
+  const core = `${String(v.major)}.${String(v.minor)}.${String(v.patch)}`;
+  return typeof v.label === 'string' && v.label !== '' ? `${core}-${v.label}` : core;
+}

@@ -1,0 +1,279 @@
+/**
+ * The plan and import services: validate first (any error: nothing is sent), check the server
+ * answers and accepts the token (else exit 3, nothing written), then run the deployment engine
+ * and shape its report into the command result (schemas/import-result.schema.json and
+ * schemas/plan-result.schema.json).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { ApiError, VaultClient } from '../client/client.js';
+import { EXIT, StrataError } from '../errors.js';
+import { loadPacks } from '../validate/packs.js';
+import { findingJson, type FindingJson } from '../validate/validate.js';
+import { deploy, type ActivationReport, type DeployEvent, type ResourceReport } from './deploy.js';
+import { Journal, newRunId, runsDirectory, type JournalEntry } from './journal.js';
+import type { Target } from '../config/config.js';
+
+export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export interface DeployRequest {
+  paths: readonly string[];
+  cwd: string;
+  target: Target;
+  /** Where runs are journaled (`<dataDir>/runs`). */
+  dataDir: string;
+  /** Resume: a run id, or true for the latest run. */
+  resume?: string | true | undefined;
+  signal?: AbortSignal;
+  onEvent?: (e: DeployEvent) => void;
+  now?: () => Date;
+}
+
+type ValidateSection = Record<string, { resource_type: string; valid: boolean; findings: FindingJson[] }>;
+
+export interface ImportResult {
+  status: 'SUCCESS' | 'PARTIAL SUCCESS' | 'FAILURE';
+  validate: ValidateSection;
+  import: Record<
+    string,
+    {
+      resource_type: string;
+      imported: boolean;
+      action: string;
+      vault_id: string | null;
+      request_id: string | null;
+      error?: NonNullable<ResourceReport['error']>;
+      blocked_by?: string[];
+    }
+  >;
+  activations: ActivationReport[];
+  summary: { counts: Record<string, number>; duration_ms: number; interrupted: boolean };
+  run_id: string | null;
+}
+
+export interface PlanResult {
+  status: 'NO CHANGES' | 'CHANGES' | 'INVALID';
+  validate: ValidateSection;
+  plan: Record<
+    string,
+    {
+      resource_type: string;
+      action: string;
+      vault_id: string | null;
+      changes: ResourceReport['changes'];
+      error?: NonNullable<ResourceReport['error']>;
+    }
+  >;
+  activations: ActivationReport[];
+  summary: { counts: Record<string, number>; duration_ms: number };
+}
+
+const IMPORTED = new Set(['created', 'updated', 'unchanged', 'skipped']);
+
+function validateSection(loaded: Awaited<ReturnType<typeof loadPacks>>): ValidateSection {
+  const out: ValidateSection = {};
+  const entries: Array<[string, ValidateSection[string]]> = [];
+  for (const pack of loaded.packs) {
+    for (const [id, r] of pack.resources) {
+      const findings = [...r.findings, ...pack.findings.filter((f) => f.resourceId === id)].map(findingJson);
+      entries.push([
+        id,
+        { resource_type: r.type, valid: !findings.some((f) => f.severity === 'error'), findings },
+      ]);
+    }
+  }
+  return Object.assign(out, Object.fromEntries(entries));
+}
+
+function counts(actions: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of actions) out[a] = (out[a] ?? 0) + 1;
+  return out;
+}
+
+/** Fails with exit 3 unless the server answers and accepts the token. Writes nothing. */
+async function preflight(client: VaultClient, target: Target): Promise<void> {
+  try {
+    await client.request('GET', '/v1/vault-version');
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      throw new StrataError(
+        'E_AUTH',
+        `${target.url} refused the token from ${target.tokenSource} (${err.status} ${err.code})`,
+        EXIT.UNREACHABLE,
+        'check the token and its scopes (config:write to import, config:activate to activate)',
+      );
+    }
+    if (err instanceof ApiError && err.status === 0) {
+      throw new StrataError(
+        'E_UNREACHABLE',
+        `cannot reach ${target.url}: ${err.message}`,
+        EXIT.UNREACHABLE,
+        'check --url / the environment, and that the server is running',
+      );
+    }
+    throw err;
+  }
+}
+
+function client(target: Target): VaultClient {
+  return new VaultClient({
+    url: target.url,
+    token: target.token,
+    caFile: target.caFile,
+    timeoutMs: target.timeoutMs,
+    maxRetries: target.maxRetries,
+    connections: target.concurrency,
+    userAgent: `strata/${VERSION}`,
+  });
+}
+
+export async function planPaths(request: DeployRequest): Promise<PlanResult> {
+  const started = Date.now();
+  const loaded = await loadPacks(request.paths, { cwd: request.cwd, payloads: true });
+  try {
+    const validate = validateSection(loaded);
+    if (loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error')) {
+      return {
+        status: 'INVALID',
+        validate,
+        plan: {},
+        activations: [],
+        summary: { counts: {}, duration_ms: Date.now() - started },
+      };
+    }
+    const c = client(request.target);
+    try {
+      await preflight(c, request.target);
+      const report = await deploy(loaded.packs, c, {
+        mode: 'plan',
+        concurrency: request.target.concurrency,
+        activate: request.target.activateOnImport,
+        ...(request.now ? { now: request.now } : {}),
+      });
+      const plan: PlanResult['plan'] = Object.fromEntries(
+        report.resources.map((r) => [
+          r.resource_id,
+          {
+            resource_type: r.resource_type,
+            action: r.action,
+            vault_id: r.vault_id,
+            changes: r.changes,
+            ...(r.error ? { error: r.error } : {}),
+          },
+        ]),
+      );
+      const changed =
+        report.resources.some((r) => r.action !== 'unchanged') ||
+        report.activations.some((a) => a.action === 'activate');
+      return {
+        status: changed ? 'CHANGES' : 'NO CHANGES',
+        validate,
+        plan,
+        activations: report.activations,
+        summary: { counts: counts(report.resources.map((r) => r.action)), duration_ms: Date.now() - started },
+      };
+    } finally {
+      await c.close();
+    }
+  } finally {
+    await loaded.cleanup();
+  }
+}
+
+export async function importPaths(request: DeployRequest): Promise<ImportResult> {
+  const started = Date.now();
+  const now = request.now ?? (() => new Date());
+  const loaded = await loadPacks(request.paths, { cwd: request.cwd, payloads: true });
+  try {
+    const validate = validateSection(loaded);
+    if (loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error')) {
+      return {
+        status: 'FAILURE',
+        validate,
+        import: {},
+        activations: [],
+        summary: { counts: {}, duration_ms: Date.now() - started, interrupted: false },
+        run_id: null,
+      };
+    }
+    const c = client(request.target);
+    const runs = runsDirectory(request.dataDir);
+    let runId = newRunId(now());
+    let confirmed: Map<string, JournalEntry> | undefined;
+    if (request.resume !== undefined) {
+      const resumed = request.resume === true ? Journal.latest(runs) : request.resume;
+      if (resumed === undefined)
+        throw new StrataError(
+          'E_RESUME',
+          `no run to resume in ${runs}`,
+          EXIT.USAGE,
+          'run an import first, or name the run: --resume RUN_ID',
+        );
+      runId = resumed;
+      confirmed = new Map(
+        Journal.read(runs, resumed)
+          .filter((e) => e.action !== 'activated')
+          .map((e) => [e.resource_id, e]),
+      );
+    }
+    const journal = new Journal(runs, runId);
+    try {
+      await preflight(c, request.target);
+      const report = await deploy(loaded.packs, c, {
+        mode: 'import',
+        concurrency: request.target.concurrency,
+        activate: request.target.activateOnImport,
+        journal,
+        ...(confirmed ? { confirmed } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.onEvent ? { onEvent: request.onEvent } : {}),
+        now,
+      });
+      const importSection: ImportResult['import'] = Object.fromEntries(
+        report.resources.map((r) => [
+          r.resource_id,
+          {
+            resource_type: r.resource_type,
+            imported: IMPORTED.has(r.action),
+            action: r.action,
+            vault_id: r.vault_id,
+            request_id: r.request_id,
+            ...(r.error ? { error: r.error } : {}),
+            ...(r.blocked_by ? { blocked_by: r.blocked_by } : {}),
+          },
+        ]),
+      );
+      const ok = report.resources.filter((r) => IMPORTED.has(r.action)).length;
+      const activationFailed = report.activations.some((a) => a.action === 'failed');
+      const status: ImportResult['status'] =
+        ok === report.resources.length && !report.interrupted && !activationFailed
+          ? 'SUCCESS'
+          : ok === 0 && report.resources.length > 0
+            ? 'FAILURE'
+            : 'PARTIAL SUCCESS';
+      return {
+        status,
+        validate,
+        import: importSection,
+        activations: report.activations,
+        summary: {
+          counts: counts(report.resources.map((r) => r.action)),
+          duration_ms: Date.now() - started,
+          interrupted: report.interrupted,
+        },
+        run_id: runId,
+      };
+    } finally {
+      journal.close();
+      await c.close();
+    }
+  } finally {
+    await loaded.cleanup();
+  }
+}
+
+/** Reads --auth-token-file; `-` is standard input. */
+export function readSecretFile(path: string): string {
+  return readFileSync(path === '-' ? 0 : path, 'utf8');
+}
