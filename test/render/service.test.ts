@@ -1,0 +1,259 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  defaultOutput,
+  featureImportsOf,
+  findRoot,
+  nodeIO,
+  renderTemplates,
+  RenderUsageError,
+  type RenderIO,
+} from '../../src/render/service.js';
+import { cleanTrees, template, writeTree } from './helpers.js';
+
+afterAll(cleanTrees);
+
+const FILES = {
+  'lib/features/a.py': 'A = 1\n',
+  'lib/products/p/contracts/template/t.py': template('X = a.A\n', 'import features.a as a'),
+};
+
+/** nodeIO that counts reads and writes. */
+function countingIO(): RenderIO & { reads: Map<string, number>; writes: string[] } {
+  const reads = new Map<string, number>();
+  const writes: string[] = [];
+  return {
+    ...nodeIO,
+    reads,
+    writes,
+    readFile(path) {
+      reads.set(path, (reads.get(path) ?? 0) + 1);
+      return nodeIO.readFile(path);
+    },
+    writeFile(path, text) {
+      writes.push(path);
+      nodeIO.writeFile(path, text);
+    },
+  };
+}
+
+describe('output paths', () => {
+  it('puts contracts/template/x.py next to the template folder as contracts/x_rendered.py', () => {
+    expect(defaultOutput('/r/contracts/template/x.py')).toBe('/r/contracts/x_rendered.py');
+    expect(defaultOutput('/r/elsewhere/x.py')).toBe('/r/elsewhere/x_rendered.py');
+  });
+
+  it('writes to -o OUT, or into --out-dir DIR as <stem>_rendered.py', async () => {
+    const dir = writeTree(FILES);
+    const t = 'lib/products/p/contracts/template/t.py';
+    const o = await renderTemplates([t], { cwd: dir, version: 'v', git: false, out: 'build/one.py' });
+    expect(o.templates[0]).toMatchObject({ status: 'written', output: 'build/one.py' });
+    const d = await renderTemplates([t], { cwd: dir, version: 'v', git: false, outDir: 'dist' });
+    expect(d.templates[0]).toMatchObject({ status: 'written', output: 'dist/t_rendered.py' });
+    expect(readFileSync(join(dir, 'dist/t_rendered.py'), 'utf8')).toBe(
+      readFileSync(join(dir, 'build/one.py'), 'utf8'),
+    );
+  });
+
+  it.each([
+    [{ out: 'x.py' }, ['a.py', 'b.py'], '-o/--out names one output file, but several templates were given'],
+    [{ out: 'x.py', outDir: 'd' }, ['a.py'], '--out and --out-dir cannot be used together'],
+    [{ outDir: 'd' }, ['one/t.py', 'two/t.py'], 'one/t.py and two/t.py would both render to d/t_rendered.py'],
+    [{ out: 'a.py' }, ['a.py'], 'the output path a.py is the template itself'],
+    [{}, [], 'no template given'],
+  ])('refuses inconsistent options %j for %j', async (options, templates, message) => {
+    const run = renderTemplates(templates, { cwd: '/tmp', version: 'v', ...options });
+    await expect(run).rejects.toThrow(RenderUsageError);
+    await expect(run).rejects.toThrow(message);
+  });
+});
+
+describe('the module root', () => {
+  it('defaults to the nearest directory above the template from which its feature imports resolve', async () => {
+    const dir = writeTree(FILES);
+    const r = await renderTemplates(['lib/products/p/contracts/template/t.py'], {
+      cwd: dir,
+      version: 'v',
+      git: false,
+    });
+    expect(r.templates[0]).toMatchObject({ status: 'written', root: 'lib' });
+    const text = readFileSync(join(dir, 'lib/products/p/contracts/t_rendered.py'), 'utf8');
+    expect(text).toContain('#    features/a.py\n');
+    expect(text).toContain('#    products/p/contracts/template/t.py\n');
+  });
+
+  it('uses --root when given (and reports modules it cannot find there)', async () => {
+    const dir = writeTree(FILES);
+    const ok = await renderTemplates(['lib/products/p/contracts/template/t.py'], {
+      cwd: dir,
+      version: 'v',
+      git: false,
+      root: 'lib',
+    });
+    expect(ok.templates[0]?.status).toBe('written');
+    const wrong = await renderTemplates(['lib/products/p/contracts/template/t.py'], {
+      cwd: dir,
+      version: 'v',
+      git: false,
+      root: 'lib/products',
+    });
+    expect(wrong.status).toBe('FAILED');
+    expect(wrong.templates[0]?.errors[0]).toMatchObject({ code: 'E_RENDER_MODULE', line: 1 });
+    const missing = await renderTemplates(['lib/products/p/contracts/template/t.py'], {
+      cwd: dir,
+      version: 'v',
+      root: 'nowhere',
+    });
+    expect(missing.templates[0]?.errors[0]).toMatchObject({ code: 'E_RENDER_READ', file: 'nowhere' });
+  });
+
+  it('falls back to the git top level, then the working directory, when no import resolves', () => {
+    const isFile = () => false;
+    expect(findRoot('/w/repo/a/t.py', ['x.y'], '/cwd', { isFile }, (p) => p === '/w/repo/.git')).toBe(
+      '/w/repo',
+    );
+    expect(findRoot('/w/repo/a/t.py', ['x.y'], '/cwd', { isFile }, () => false)).toBe('/cwd');
+    expect(findRoot('/w/repo/a/t.py', [], '/cwd', { isFile }, () => false)).toBe('/cwd');
+  });
+});
+
+describe('loading', () => {
+  it('reads and parses each file once, however often it is imported', async () => {
+    const dir = writeTree({
+      'features/base.py': 'B = 1\n',
+      'features/x.py': 'import features.base as base\nX = base.B\n',
+      'features/y.py': 'import features.base as base\nimport features.x as x\nY = base.B + x.X\n',
+      'contracts/template/t.py': template(
+        'Z = x.X + y.Y + base.B\n',
+        'import features.x as x\nimport features.y as y\nimport features.base as base',
+      ),
+    });
+    const io = countingIO();
+    const r = await renderTemplates(['contracts/template/t.py'], { cwd: dir, version: 'v', git: false }, io);
+    expect(r.status).toBe('OK');
+    const featureReads = [...io.reads].filter(([p]) => p.includes('/features/'));
+    expect(featureReads.map(([, n]) => n)).toEqual([1, 1, 1]);
+  });
+
+  it('reports a template that cannot be read', async () => {
+    const r = await renderTemplates(['nope/template/t.py'], { cwd: '/tmp', version: 'v' });
+    expect(r.status).toBe('FAILED');
+    expect(r.templates[0]?.errors).toEqual([
+      expect.objectContaining({ code: 'E_RENDER_READ', file: 'nope/template/t.py', line: 1 }),
+    ]);
+  });
+
+  it('renders several templates, each with its own result', async () => {
+    const dir = writeTree({
+      ...FILES,
+      'lib/products/q/contracts/template/u.py': template('Y = a.nope\n', 'import features.a as a'),
+    });
+    const r = await renderTemplates(
+      ['lib/products/p/contracts/template/t.py', 'lib/products/q/contracts/template/u.py'],
+      { cwd: dir, version: 'v', git: false },
+    );
+    expect(r.status).toBe('FAILED');
+    expect(r.templates.map((t) => t.status)).toEqual(['written', 'failed']);
+  });
+});
+
+describe('--check and rewriting', () => {
+  it('reports up to date, stale (with a unified diff) and missing outputs, and writes nothing', async () => {
+    const dir = writeTree(FILES);
+    const t = 'lib/products/p/contracts/template/t.py';
+    const out = join(dir, 'lib/products/p/contracts/t_rendered.py');
+    const io = countingIO();
+    const missing = await renderTemplates([t], { cwd: dir, version: 'v', git: false, check: true }, io);
+    expect(missing.status).toBe('STALE');
+    expect(missing.templates[0]?.diff).toMatch(
+      /^--- \/dev\/null\n\+\+\+ lib\/products\/p\/contracts\/t_rendered\.py \(rendered\)\n@@ -0,0 \+1,\d+ @@\n\+# Code auto-generated/,
+    );
+    expect(io.writes).toEqual([]);
+
+    await renderTemplates([t], { cwd: dir, version: 'v', git: false });
+    const fresh = await renderTemplates([t], { cwd: dir, version: 'v', git: false, check: true }, io);
+    expect(fresh.status).toBe('OK');
+    expect(fresh.templates[0]?.status).toBe('up_to_date');
+    expect(fresh.templates[0]?.diff).toBeUndefined();
+
+    writeFileSync(out, readFileSync(out, 'utf8').replace('a_A = 1', 'a_A = 2'));
+    const stale = await renderTemplates([t], { cwd: dir, version: 'v', git: false, check: true }, io);
+    expect(stale.status).toBe('STALE');
+    expect(stale.templates[0]?.diff).toContain('-a_A = 2\n+a_A = 1\n');
+    expect(io.writes).toEqual([]);
+  });
+
+  it('accepts an output checked out with CRLF line endings as up to date', async () => {
+    const dir = writeTree(FILES);
+    const t = 'lib/products/p/contracts/template/t.py';
+    const out = join(dir, 'lib/products/p/contracts/t_rendered.py');
+    await renderTemplates([t], { cwd: dir, version: 'v', git: false });
+    writeFileSync(out, readFileSync(out, 'utf8').replace(/\n/g, '\r\n'));
+    const r = await renderTemplates([t], { cwd: dir, version: 'v', git: false, check: true });
+    expect(r.templates[0]?.status).toBe('up_to_date');
+  });
+
+  it('leaves an up-to-date output untouched when rendering', async () => {
+    const dir = writeTree(FILES);
+    const t = 'lib/products/p/contracts/template/t.py';
+    const io = countingIO();
+    const first = await renderTemplates([t], { cwd: dir, version: 'v', git: false }, io);
+    const second = await renderTemplates([t], { cwd: dir, version: 'v', git: false }, io);
+    expect(first.templates[0]?.status).toBe('written');
+    expect(second.templates[0]?.status).toBe('unchanged');
+    expect(io.writes).toHaveLength(1);
+  });
+});
+
+describe('git commits in headers (the node adapter)', () => {
+  it('asks git for the last commit of each file inside a work tree', async () => {
+    // A stand-in `git` on PATH: prints a commit for a.py, nothing for new.py.
+    const dir = writeTree({ 'repo/a.py': 'A = 1\n', 'repo/new.py': 'B = 1\n' });
+    mkdirSync(join(dir, 'repo/.git'));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'git'),
+      '#!/bin/sh\ncase "$*" in *a.py*) echo 0123456789abcdef0123456789abcdef01234567;; esac\n',
+    );
+    chmodSync(join(bin, 'git'), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ''}`;
+    try {
+      const commits = await nodeIO.lastCommits(
+        [join(dir, 'repo/a.py'), join(dir, 'repo/new.py')],
+        join(dir, 'repo'),
+      );
+      expect([...commits]).toEqual([[join(dir, 'repo/a.py'), '0123456789abcdef0123456789abcdef01234567']]);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('does not run git outside a work tree', async () => {
+    const dir = writeTree({ 'a.py': 'A = 1\n' });
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      expect(await nodeIO.lastCommits([join(dir, 'a.py')], dir)).toEqual(new Map());
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
+
+describe('featureImportsOf', () => {
+  it('lists aliased imports of modules other than contracts_api, its extensions and standard modules', () => {
+    const code = [
+      'import features.a as a',
+      'import math',
+      'import json as j',
+      'import contracts_api as c',
+      'import x.contracts_api_extensions as ext',
+      '    import features.indented as i',
+      'import features.b.c  as  c',
+    ].join('\n');
+    expect(featureImportsOf(code)).toEqual(['features.a', 'features.b.c']);
+  });
+});
