@@ -1,6 +1,5 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
-import ora from 'ora';
 import { StrataCommand } from '../base.js';
 import { EXIT } from '../errors.js';
 import { readConfig, resolveTarget } from '../config/config.js';
@@ -64,7 +63,10 @@ export default class Import extends StrataCommand {
         : createWriteStream(flags.events)
       : undefined;
     const tty = process.stderr.isTTY === true && !flags.quiet;
-    const spinner = tty ? ora({ stream: process.stderr, text: 'importing' }).start() : undefined;
+    // ora (and its dependencies) load only for a person at a terminal.
+    const spinner = tty
+      ? (await import('ora')).default({ stream: process.stderr, text: 'importing' }).start()
+      : undefined;
     let done = 0;
     const inFlight = new Set<string>();
     try {

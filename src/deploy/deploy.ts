@@ -126,12 +126,28 @@ function errorOf(err: unknown): NonNullable<ResourceReport['error']> {
   return { code: 'ERROR', message: (err as Error).message };
 }
 
-/** Lists, memoised: each distinct list call is made once per run. */
+/** Parent filters of list endpoints, and how many parent ids one list call names. */
+const LIST_FILTER: Partial<Record<ResourceType, { param: string; field: string }>> = {
+  SMART_CONTRACT_VERSION: { param: 'product_id', field: 'product_id' },
+  CALENDAR_EVENT: { param: 'calendar_ids', field: 'calendar_id' },
+  CONTRACT_MODULE_VERSION: { param: 'contract_module_id', field: 'contract_module_id' },
+  SMART_CONTRACT_MODULE_VERSIONS_LINK: {
+    param: 'smart_contract_version_ids',
+    field: 'smart_contract_version_id',
+  },
+};
+const IDS_PER_LIST = 50;
+
+/**
+ * What the environment held when the run started, read once: one paginated list per type, or, for
+ * types listed under a parent, one list per 50 parents. Objects this run creates are not looked
+ * up again (the run knows them from the responses), so nothing is re-listed after a write.
+ */
 class Environment {
   #lists = new Map<string, Promise<ServerObject[]>>();
   constructor(private readonly client: VaultClient) {}
 
-  list(path: string, query: Record<string, string> = {}): Promise<ServerObject[]> {
+  #list(path: string, query: Record<string, string | string[]> = {}): Promise<ServerObject[]> {
     const key = `${path}?${canonicalJson(query)}`;
     let p = this.#lists.get(key);
     if (!p) {
@@ -141,9 +157,38 @@ class Environment {
     return p;
   }
 
-  /** Forget a list after a write to it (a later lookup must see the new object). */
-  invalidate(path: string): void {
-    for (const key of this.#lists.keys()) if (key.startsWith(`${path}?`)) this.#lists.delete(key);
+  /** Objects of `type` under `parent` (types listed by parent), fetched with their siblings in batches. */
+  #byParent = new Map<
+    ResourceType,
+    { pending: Set<string>; fetched: Map<string, Promise<ServerObject[]>> }
+  >();
+
+  /** Announces the parents a pack will ask about, so they are listed together. */
+  expect(type: ResourceType, parent: string): void {
+    let entry = this.#byParent.get(type);
+    if (!entry) this.#byParent.set(type, (entry = { pending: new Set(), fetched: new Map() }));
+    if (!entry.fetched.has(parent)) entry.pending.add(parent);
+  }
+
+  async #children(type: ResourceType, parent: string): Promise<ServerObject[]> {
+    const filter = LIST_FILTER[type] as { param: string; field: string };
+    this.expect(type, parent);
+    const entry = this.#byParent.get(type)!;
+    if (!entry.fetched.has(parent)) {
+      // List this parent together with up to 49 others still pending.
+      const batch = [parent, ...[...entry.pending].filter((p) => p !== parent)].slice(0, IDS_PER_LIST);
+      const query: Record<string, string | string[]> = { [filter.param]: batch };
+      if (type === 'SMART_CONTRACT_VERSION') query.view = 'PRODUCT_VERSION_VIEW_INCLUDE_CODE';
+      const all = listAll(this.client, listPath(type), query);
+      for (const p of batch) {
+        entry.pending.delete(p);
+        entry.fetched.set(
+          p,
+          all.then((objects) => objects.filter((o) => o[filter.field] === p)),
+        );
+      }
+    }
+    return entry.fetched.get(parent)!;
   }
 
   /** The existing object a resource corresponds to, if any. */
@@ -158,42 +203,39 @@ class Environment {
       case 'SMART_CONTRACT_VERSION': {
         const product = str('product_id');
         if (!product) return undefined;
-        const versions = await this.list(path, {
-          product_id: product,
-          view: 'PRODUCT_VERSION_VIEW_INCLUDE_CODE',
-        });
-        return versions.find((v) => versionNumber(v) === r.codeVersion);
+        return (await this.#children(type, product)).find((v) => versionNumber(v) === r.codeVersion);
       }
       case 'WORKFLOW_DEFINITION_VERSION': {
         const id = workflowVersionId(r);
-        return id === undefined ? undefined : (await this.list(path)).find((o) => o.id === id);
+        return id === undefined ? undefined : (await this.#list(path)).find((o) => o.id === id);
       }
       case 'CALENDAR_EVENT': {
         const calendar = str('calendar_id');
         if (!calendar) return undefined;
-        return (await this.list(path, { calendar_ids: calendar })).find((o) => o.id === obj.id);
+        return (await this.#children(type, calendar)).find((o) => o.id === obj.id);
       }
       case 'CONTRACT_MODULE':
-        return (await this.list(path)).find((o) => o.display_name === obj.display_name);
+        return (await this.#list(path)).find((o) => o.display_name === obj.display_name);
       case 'CONTRACT_MODULE_VERSION': {
         const module = str('contract_module_id');
         if (!module) return undefined;
-        return (await this.list(path, { contract_module_id: module })).find((o) => o.code === obj.code);
+        return (await this.#children(type, module)).find((o) => o.code === obj.code);
       }
       case 'SMART_CONTRACT_MODULE_VERSIONS_LINK': {
         const version = str('smart_contract_version_id');
         if (!version) return undefined;
-        const links = await this.list(path, { smart_contract_version_ids: version });
         const aliases = canonicalJson(obj.alias_to_contract_module_version_id);
-        return links.find((o) => canonicalJson(o.alias_to_contract_module_version_id) === aliases);
+        return (await this.#children(type, version)).find(
+          (o) => canonicalJson(o.alias_to_contract_module_version_id) === aliases,
+        );
       }
       default: {
         const idField = typeMeta(type).idField;
         const id = idField === null ? undefined : obj[idField];
-        if (id !== undefined) return (await this.list(path)).find((o) => o.id === id);
+        if (id !== undefined) return (await this.#list(path)).find((o) => o.id === id);
         // A supervisor contract version may leave its id to the server: match by contract and code.
         if (type === 'SUPERVISOR_CONTRACT_VERSION') {
-          return (await this.list(path)).find(
+          return (await this.#list(path)).find(
             (o) => o.supervisor_contract_id === obj.supervisor_contract_id && o.code === obj.code,
           );
         }
@@ -350,7 +392,6 @@ export async function deploy(
           return;
         }
         const res = await client.request<ServerObject>('PUT', update.path, update.body);
-        env.invalidate(listPath(type));
         const updated = knownFrom(isRecord(res.body) ? res.body : existing);
         record('updated', updated);
         done('updated', updated);
@@ -365,7 +406,6 @@ export async function deploy(
       const body = { request_id: requestId, ...(payload as Record<string, unknown>) };
       try {
         const res = await client.request<ServerObject>('POST', `/v1/${typeMeta(type).plural}`, body);
-        env.invalidate(listPath(type));
         const created = knownFrom(isRecord(res.body) ? res.body : {});
         record('created', created);
         done('created', created);
@@ -390,6 +430,17 @@ export async function deploy(
       }
     };
 
+    // Parents known before the run (product ids, calendar ids) are listed in batches.
+    for (const r of pack.resources.values()) {
+      if (!isResourceType(r.type)) continue;
+      const filter = LIST_FILTER[r.type];
+      if (!filter) continue;
+      const value = resolveReferences(inner(r.type, r.payload)[filter.field], (ref, field) => {
+        const target = pack.resources.get(ref);
+        return target ? offlineValue(target, field) : undefined;
+      });
+      if (typeof value === 'string' && !value.includes('&{')) env.expect(r.type, value);
+    }
     const dependencies = new Map<string, string[]>();
     for (const id of pack.order)
       dependencies.set(

@@ -1,7 +1,9 @@
 /**
  * The import journal: every confirmed result appended to `.strata/runs/<run_id>.ndjson` as it
- * happens, flushed to disk before the run goes on, so a run killed at any moment can be resumed
- * from what the server confirmed. A torn last line (the process died mid-write) is ignored.
+ * happens, with a write system call each, so a process killed at any moment leaves every line it
+ * confirmed (the kernel has it). The file is synced to disk when the run ends, not per line: the
+ * journal only saves work on resume, and a run that lost its tail to a power cut re-reads the
+ * server and converges all the same. A torn last line is ignored.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,11 +52,13 @@ export class Journal {
       this.#fd = openSync(this.file, 'a');
     }
     writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
-    fsyncSync(this.#fd);
   }
 
   close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
+    if (this.#fd !== undefined) {
+      fsyncSync(this.#fd);
+      closeSync(this.#fd);
+    }
     this.#fd = undefined;
   }
 
