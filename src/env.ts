@@ -21,6 +21,11 @@ export const ENVIRONMENT = {
   STRATA_CACHE_DIR:
     'Directory of the code-facts cache (parsed contract facts by content hash), or `none` to turn it off. Default: `$XDG_CACHE_HOME/strata`, else `~/.cache/strata`.',
   XDG_CACHE_HOME: 'Base directory for the cache when STRATA_CACHE_DIR is not set.',
+  STRATA_BOOTSTRAP_TOKEN:
+    'Admin token that `strata server start` registers at start, instead of generating one and printing it once.',
+  STRATA_BENCH_SECONDS: 'Benchmarks only: seconds per workload of bench:server (default 10).',
+  STRATA_BENCH_PG_URL:
+    'Benchmarks only: PostgreSQL for bench:server (default STRATA_TEST_PG_URL, else postgres://postgres@127.0.0.1:5432/test).',
   STRATA_TEST_PG_URL: 'Tests only: the PostgreSQL server the storage tests use (`.ci/run` sets it).',
 } as const;
 

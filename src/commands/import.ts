@@ -6,7 +6,7 @@ import { readConfig, resolveTarget } from '../config/config.js';
 import { importPaths, readSecretFile } from '../deploy/import.js';
 import { serverFlags } from '../deploy/flags.js';
 import { formatImportResult, junitReport } from '../ui/deploy.js';
-import { planCommandResult } from './plan.js';
+import { dryRunExitCode, planCommandResult } from './plan.js';
 
 export default class Import extends StrataCommand {
   static override summary = 'Import packs into an environment: in dependency order, idempotent, resumable.';
@@ -50,8 +50,7 @@ export default class Import extends StrataCommand {
         this.stdoutStyle(flags['no-color']),
       );
       this.emit(planned.text);
-      process.exitCode =
-        planned.status === 'INVALID' ? EXIT.FAILURE : planned.status === 'CHANGES' ? EXIT.PARTIAL : EXIT.OK;
+      process.exitCode = dryRunExitCode(planned.result);
       return;
     }
     const controller = new AbortController();

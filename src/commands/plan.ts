@@ -13,12 +13,21 @@ export async function planCommandResult(
   target: Target,
   json: boolean,
   style: Style,
-): Promise<{ status: PlanResult['status']; text: string }> {
+): Promise<{ result: PlanResult; text: string }> {
   const result = await planPaths({ paths, cwd: process.cwd(), target, dataDir: '.strata' });
-  return {
-    status: result.status,
-    text: json ? JSON.stringify(result, null, 2) : formatPlanResult(result, style),
-  };
+  return { result, text: json ? JSON.stringify(result, null, 2) : formatPlanResult(result, style) };
+}
+
+/**
+ * The exit code `import` would give for a plan (`import --dry-run`): conflicts are the resources an
+ * import would fail on; creates and updates would succeed.
+ */
+export function dryRunExitCode(result: PlanResult): number {
+  if (result.status === 'INVALID') return EXIT.FAILURE;
+  const actions = Object.values(result.plan).map((r) => r.action);
+  const conflicts = actions.filter((a) => a === 'conflict').length;
+  if (conflicts === 0) return EXIT.OK;
+  return conflicts === actions.length ? EXIT.FAILURE : EXIT.PARTIAL;
 }
 
 export default class Plan extends StrataCommand {
@@ -43,6 +52,10 @@ export default class Plan extends StrataCommand {
     );
     this.emit(planned.text);
     process.exitCode =
-      planned.status === 'INVALID' ? EXIT.FAILURE : planned.status === 'CHANGES' ? EXIT.CHANGES : EXIT.OK;
+      planned.result.status === 'INVALID'
+        ? EXIT.FAILURE
+        : planned.result.status === 'CHANGES'
+          ? EXIT.CHANGES
+          : EXIT.OK;
   }
 }

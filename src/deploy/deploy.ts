@@ -245,30 +245,54 @@ class Environment {
   }
 }
 
-/** How an existing object is updated, for the types whose objects can change. */
-function updateRequest(
+const OVERRIDE_FIELDS = [
+  'schedule_status_override',
+  'schedule_status_override_start_timestamp',
+  'schedule_status_override_end_timestamp',
+];
+
+interface UpdateRequest {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * The update requests for the types whose objects can change, or why the change cannot be made.
+ * A schedule tag's override fields change together and its test pause alone (server-api.md 2),
+ * so a change to both is two requests.
+ */
+function updateRequests(
   type: ResourceType,
   id: string,
-  requestId: string,
   obj: Record<string, unknown>,
   changes: FieldChange[],
-) {
-  const paths = changes.map((c) => c.field);
-  const changed = Object.fromEntries(paths.map((p) => [p, obj[p]]));
-  if (type === 'ACCOUNT_SCHEDULE_TAG') {
+): UpdateRequest[] | string {
+  const changed = new Set(changes.map((c) => c.field));
+  // Each update has a request id of its own content: a retry replays it, a different change does not.
+  const request = (path: string, key: string, paths: string[]): UpdateRequest => {
+    const values = Object.fromEntries(paths.map((p) => [p, obj[p] ?? null]));
     return {
-      path: `/v1/account-schedule-tags/${encodeURIComponent(id)}`,
-      body: { request_id: requestId, account_schedule_tag: changed, update_mask: { paths } },
+      path,
+      body: { request_id: requestIdFor(`UPDATE_${type}`, id, values), [key]: values, update_mask: { paths } },
     };
+  };
+  if (type === 'ACCOUNT_SCHEDULE_TAG') {
+    const path = `/v1/account-schedule-tags/${encodeURIComponent(id)}`;
+    const other = [...changed].filter((f) => !OVERRIDE_FIELDS.includes(f) && f !== 'test_pause_at_timestamp');
+    if (other.length > 0) return `schedule tag fields ${other.join(', ')} cannot be updated`;
+    const out: UpdateRequest[] = [];
+    if (OVERRIDE_FIELDS.some((f) => changed.has(f)))
+      out.push(request(path, 'account_schedule_tag', OVERRIDE_FIELDS));
+    if (changed.has('test_pause_at_timestamp')) {
+      out.push(request(path, 'account_schedule_tag', ['test_pause_at_timestamp']));
+    }
+    return out;
   }
   if (type === 'CALENDAR') {
     const allowed = new Set(['is_active', 'display_name', 'description']);
-    const bad = paths.filter((p) => !allowed.has(p));
+    const bad = [...changed].filter((p) => !allowed.has(p));
     if (bad.length > 0) return `calendar fields ${bad.join(', ')} cannot be updated`;
-    return {
-      path: `/v1/calendar/${encodeURIComponent(id)}:updateDetails`,
-      body: { request_id: requestId, calendar: changed, update_mask: { paths } },
-    };
+    return [request(`/v1/calendar/${encodeURIComponent(id)}:updateDetails`, 'calendar', [...changed])];
   }
   return `${type} objects cannot be updated; publish a new version, or use on_conflict: SKIP`;
 }
@@ -378,7 +402,7 @@ export async function deploy(
             `${type} ${k.vaultId} exists with a different definition (${changes.map((c) => c.field).join(', ')}); set on_conflict: UPDATE or SKIP, or change the id`,
           );
         }
-        const update = updateRequest(type, k.vaultId, requestId, obj, changes);
+        const update = updateRequests(type, k.vaultId, obj, changes);
         if (typeof update === 'string') {
           if (options.mode === 'plan') {
             report.error = { code: 'NOT_UPDATABLE', message: update };
@@ -391,8 +415,9 @@ export async function deploy(
           done('update', k);
           return;
         }
-        const res = await client.request<ServerObject>('PUT', update.path, update.body);
-        const updated = knownFrom(isRecord(res.body) ? res.body : existing);
+        let last: unknown = existing;
+        for (const u of update) last = (await client.request<ServerObject>('PUT', u.path, u.body)).body;
+        const updated = knownFrom(isRecord(last) ? last : existing);
         record('updated', updated);
         done('updated', updated);
         return;

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { createServer, request as httpRequest } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,7 +29,11 @@ function contract(params) {
     `parameters = [${params.map((p) => `Parameter(name="${p}", shape=StringShape(), level=ParameterLevel.TEMPLATE)`).join(', ')}]`,
   ];
   for (let i = 0; lines.join('\n').length < 20_000; i++) {
-    lines.push('', `def _helper_${i}(amount: Decimal) -> Decimal:`, `    return (amount * Decimal("0.0${i % 10}")).quantize(Decimal("0.01"))`);
+    lines.push(
+      '',
+      `def _helper_${i}(amount: Decimal) -> Decimal:`,
+      `    return (amount * Decimal("0.0${i % 10}")).quantize(Decimal("0.01"))`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -37,28 +42,70 @@ function contract(params) {
 function generatePack(dir) {
   mkdirSync(join(dir, 'contracts'), { recursive: true });
   writeFileSync(join(dir, 'contracts', 'product.py'), contract(['denomination', 'flags', 'accounts']));
-  writeFileSync(join(dir, 'contracts', 'internal.py'), contract(['denomination']).replace('version = "1.0.0"', 'version = "1.0.1"'));
+  writeFileSync(
+    join(dir, 'contracts', 'internal.py'),
+    contract(['denomination']).replace('version = "1.0.0"', 'version = "1.0.1"'),
+  );
   const docs = [];
   const ids = [];
   const add = (type, id, payload) => {
     ids.push(id);
     docs.push(`- type: ${type}\n  id: ${id}\n  payload: |\n${payload.replace(/^/gm, '    ')}`);
   };
-  add('CALENDAR', 'BENCH_HOLIDAYS', 'calendar:\n  id: BENCH_HOLIDAYS\n  is_active: true\n  display_name: Bench holidays\n');
+  add(
+    'CALENDAR',
+    'BENCH_HOLIDAYS',
+    'calendar:\n  id: BENCH_HOLIDAYS\n  is_active: true\n  display_name: Bench holidays\n',
+  );
   for (let e = 0; e < 299; e++) {
     const day = new Date(Date.UTC(2026, 0, 1) + e * 86_400_000).toISOString().slice(0, 10);
-    add('CALENDAR_EVENT', `BENCH_EVENT_${e}`, `calendar_event:\n  id: BENCH_EVENT_${e}\n  calendar_id: "&{BENCH_HOLIDAYS}"\n  name: Holiday ${e}\n  is_active: true\n  start_timestamp: "${day}T00:00:00+00:00"\n  end_timestamp: "${day}T23:59:59+00:00"\n`);
+    add(
+      'CALENDAR_EVENT',
+      `BENCH_EVENT_${e}`,
+      `calendar_event:\n  id: BENCH_EVENT_${e}\n  calendar_id: "&{BENCH_HOLIDAYS}"\n  name: Holiday ${e}\n  is_active: true\n  start_timestamp: "${day}T00:00:00+00:00"\n  end_timestamp: "${day}T23:59:59+00:00"\n`,
+    );
   }
-  for (let f = 0; f < 200; f++) add('FLAG_DEFINITION', `BENCH_FLAG_${f}`, `flag_definition:\n  id: BENCH_FLAG_${f}\n  name: Flag ${f}\n  required_flag_level: FLAG_LEVEL_ACCOUNT\n  flag_visibility: FLAG_VISIBILITY_CONTRACT\n`);
-  for (let t = 0; t < 100; t++) add('ACCOUNT_SCHEDULE_TAG', `BENCH_TAG_${t}`, `account_schedule_tag:\n  id: BENCH_TAG_${t}\n  description: tag ${t}\n  sends_scheduled_operation_reports: true\n`);
-  for (let g = 0; g < 20; g++) add('GLOBAL_PARAMETER', `bench_rate_${g}`, `global_parameter:\n  id: bench_rate_${g}\n  display_name: Rate ${g}\n  number:\n    min_value: "0"\n    max_value: "1"\n    step: "0.0001"\ninitial_value: "0.0${g % 10}"\n`);
-  add('SMART_CONTRACT_VERSION', 'bench_internal', 'product_version:\n  product_id: bench_internal\n  display_name: Internal accounts\n  code: "@{contracts/internal.py}"\n  params:\n    - name: denomination\n      value: GBP\nmigration_strategy: PRODUCT_VERSION_MIGRATION_STRATEGY_ADD_VERSION_UPGRADE_INTERNAL_ACCOUNTS\nis_internal: true\n');
-  for (let a = 0; a < 150; a++) add('INTERNAL_ACCOUNT', `BENCH_ACC_${a}`, `internal_account:\n  id: BENCH_ACC_${a}\n  product_id: "&{bench_internal:product_id}"\n  accounting:\n    tside: TSIDE_LIABILITY\n  permitted_denominations:\n    - GBP\n`);
+  for (let f = 0; f < 200; f++)
+    add(
+      'FLAG_DEFINITION',
+      `BENCH_FLAG_${f}`,
+      `flag_definition:\n  id: BENCH_FLAG_${f}\n  name: Flag ${f}\n  required_flag_level: FLAG_LEVEL_ACCOUNT\n  flag_visibility: FLAG_VISIBILITY_CONTRACT\n`,
+    );
+  for (let t = 0; t < 100; t++)
+    add(
+      'ACCOUNT_SCHEDULE_TAG',
+      `BENCH_TAG_${t}`,
+      `account_schedule_tag:\n  id: BENCH_TAG_${t}\n  description: tag ${t}\n  sends_scheduled_operation_reports: true\n`,
+    );
+  for (let g = 0; g < 20; g++)
+    add(
+      'GLOBAL_PARAMETER',
+      `bench_rate_${g}`,
+      `global_parameter:\n  id: bench_rate_${g}\n  display_name: Rate ${g}\n  number:\n    min_value: "0"\n    max_value: "1"\n    step: "0.0001"\ninitial_value: "0.0${g % 10}"\n`,
+    );
+  add(
+    'SMART_CONTRACT_VERSION',
+    'bench_internal',
+    'product_version:\n  product_id: bench_internal\n  display_name: Internal accounts\n  code: "@{contracts/internal.py}"\n  params:\n    - name: denomination\n      value: GBP\nmigration_strategy: PRODUCT_VERSION_MIGRATION_STRATEGY_ADD_VERSION_UPGRADE_INTERNAL_ACCOUNTS\nis_internal: true\n',
+  );
+  for (let a = 0; a < 150; a++)
+    add(
+      'INTERNAL_ACCOUNT',
+      `BENCH_ACC_${a}`,
+      `internal_account:\n  id: BENCH_ACC_${a}\n  product_id: "&{bench_internal:product_id}"\n  accounting:\n    tside: TSIDE_LIABILITY\n  permitted_denominations:\n    - GBP\n`,
+    );
   for (let p = 0; ids.length < 1000; p++) {
-    add('SMART_CONTRACT_VERSION', `bench_product_${p}`, `product_version:\n  product_id: bench_product_${p}\n  display_name: Product ${p}\n  code: "@{contracts/product.py}"\n  params:\n    - name: denomination\n      value: GBP\n    - name: flags\n      value: '["&{BENCH_FLAG_${p % 200}}"]'\n    - name: accounts\n      value: '{"interest": "&{BENCH_ACC_${p % 150}}"}'\nmigration_strategy: PRODUCT_VERSION_MIGRATION_STRATEGY_ADD_VERSION_APPLY_NEW_USERS\n`);
+    add(
+      'SMART_CONTRACT_VERSION',
+      `bench_product_${p}`,
+      `product_version:\n  product_id: bench_product_${p}\n  display_name: Product ${p}\n  code: "@{contracts/product.py}"\n  params:\n    - name: denomination\n      value: GBP\n    - name: flags\n      value: '["&{BENCH_FLAG_${p % 200}}"]'\n    - name: accounts\n      value: '{"interest": "&{BENCH_ACC_${p % 150}}"}'\nmigration_strategy: PRODUCT_VERSION_MIGRATION_STRATEGY_ADD_VERSION_APPLY_NEW_USERS\n`,
+    );
   }
   writeFileSync(join(dir, 'bench.resources.yaml'), `# generated\n---\nresources:\n${docs.join('\n')}\n`);
-  writeFileSync(join(dir, 'manifest.yaml'), `pack_version: "1.0.0"\npack_name: import_bench\nresource_ids:\n${ids.map((i) => `  - ${i}`).join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'manifest.yaml'),
+    `pack_version: "1.0.0"\npack_name: import_bench\nresource_ids:\n${ids.map((i) => `  - ${i}`).join('\n')}\n`,
+  );
   return ids.length;
 }
 
@@ -82,22 +129,51 @@ async function startServer(dataDir) {
 function latencyProxy(target, delayMs) {
   const to = new URL(target);
   const server = createServer((req, res) => {
-    const up = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      const chunks = [];
-      r.on('data', (c) => chunks.push(c));
-      r.on('end', () => setTimeout(() => (res.writeHead(r.statusCode ?? 502, r.headers), res.end(Buffer.concat(chunks))), delayMs));
-    });
+    const up = httpRequest(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+      (r) => {
+        const chunks = [];
+        r.on('data', (c) => chunks.push(c));
+        r.on('end', () =>
+          setTimeout(
+            () => (res.writeHead(r.statusCode ?? 502, r.headers), res.end(Buffer.concat(chunks))),
+            delayMs,
+          ),
+        );
+      },
+    );
     req.pipe(up);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() }),
+    ),
+  );
 }
 
 // Asynchronous: the latency proxy runs in this process's event loop.
 async function time(url, concurrency, dataDir) {
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [bin, 'import', join(work, 'pack'), '--url', url, '--concurrency', String(concurrency), '--data-dir', dataDir, '--quiet', '--output', 'json'], {
-    env: { ...process.env, STRATA_AUTH_TOKEN: token, STRATA_CACHE_DIR: 'none' },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'import',
+      join(work, 'pack'),
+      '--url',
+      url,
+      '--concurrency',
+      String(concurrency),
+      '--data-dir',
+      dataDir,
+      '--quiet',
+      '--output',
+      'json',
+    ],
+    {
+      env: { ...process.env, STRATA_AUTH_TOKEN: token, STRATA_CACHE_DIR: 'none' },
+    },
+  );
   const r = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (r.stdout += d));
   child.stderr.on('data', (d) => (r.stderr += d));
@@ -123,11 +199,15 @@ try {
     proxy.close();
     await server.stop();
   }
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
   console.log(`pack: ${n} resources`);
   console.log(`cold import (concurrency 8): ${cold.ms.toFixed(0)} ms ${JSON.stringify(cold.counts)}`);
   console.log(`re-import, unchanged: ${again.ms.toFixed(0)} ms ${JSON.stringify(again.counts)}`);
-  console.log(`with ${LATENCY_MS} ms latency: concurrency 1 ${results[1].ms.toFixed(0)} ms, concurrency 16 ${results[16].ms.toFixed(0)} ms: ${(results[1].ms / results[16].ms).toFixed(1)}x faster`);
+  console.log(
+    `with ${LATENCY_MS} ms latency: concurrency 1 ${results[1].ms.toFixed(0)} ms, concurrency 16 ${results[16].ms.toFixed(0)} ms: ${(results[1].ms / results[16].ms).toFixed(1)}x faster`,
+  );
 } finally {
   if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);

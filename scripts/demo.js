@@ -1,0 +1,105 @@
+// npm run demo: the whole story on a fresh machine. Starts the bundled server on SQLite in a
+// temporary data dir, validates and imports the example packs with activation, imports them again
+// to show nothing changes, runs plan (exit 0: nothing to do), prints a summary, stops the server.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'run.js');
+if (!existsSync(join(root, 'dist', 'commands')))
+  spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+
+const dataDir = mkdtempSync(join(tmpdir(), 'strata-demo-'));
+const token = `strata_demo_${randomBytes(16).toString('hex')}`;
+const packs = [
+  ...readdirSync(join(root, 'packs', 'library'))
+    .filter((n) => n.endsWith('_manifest.yaml'))
+    .sort()
+    .map((n) => `packs/library/${n}`),
+  'packs/bundle',
+];
+const env = { ...process.env, STRATA_AUTH_TOKEN: token, NO_COLOR: process.env.NO_COLOR ?? '' };
+const started = Date.now();
+
+function step(title) {
+  console.log(`\n== ${title}`);
+}
+
+function strata(args, expect) {
+  console.log(`$ strata ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, env, encoding: 'utf8' });
+  process.stdout.write(r.stdout);
+  if (r.stderr.trim() !== '' && r.status !== expect) process.stderr.write(r.stderr);
+  if (r.status !== expect) throw new Error(`strata ${args[0]} exited ${r.status}, expected ${expect}`);
+  return r.stdout;
+}
+
+step('Start the bundled server on SQLite');
+const server = spawn(
+  process.execPath,
+  [bin, 'server', 'start', '--port', '0', '--data-dir', join(dataDir, 'server')],
+  {
+    cwd: root,
+    env: { ...process.env, STRATA_BOOTSTRAP_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
+);
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (d) => {
+    out += d;
+    const m = /listening on (https?:\/\/\S+)/.exec(out);
+    if (m) resolve(m[1]);
+  });
+  server.on('exit', (code) => reject(new Error(`server exited ${code} before listening:\n${out}`)));
+  setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}`)), 20_000);
+});
+console.log(`server at ${url}, data in ${dataDir}`);
+
+let failed = false;
+try {
+  const target = ['--url', url, '--data-dir', join(dataDir, 'cli'), '--quiet'];
+  step('Validate the example packs');
+  strata(['validate', ...packs], 0);
+  step('Import them, activating the versions marked activate: true');
+  for (const p of packs) strata(['import', p, ...target, '--activate-on-import'], 0);
+  step('Import again: nothing changes');
+  let unchanged = 0;
+  for (const p of packs) {
+    const out = strata(['import', p, ...target, '--activate-on-import', '--output', 'json'], 0).trim();
+    const result = JSON.parse(out.slice(out.indexOf('{')));
+    const actions = Object.values(result.import).map((r) => r.action);
+    if (actions.some((a) => a !== 'unchanged'))
+      throw new Error(`re-import of ${p} changed something: ${actions}`);
+    unchanged += actions.length;
+  }
+  console.log(`${unchanged} resources, all unchanged`);
+  step('Plan: nothing to do (exit 0)');
+  for (const p of packs) {
+    console.log(`$ strata plan ${p} --url ${url}`);
+    const r = spawnSync(process.execPath, [bin, 'plan', p, '--url', url], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    });
+    console.log(r.stdout.trimEnd().split('\n').slice(-2).join('\n'));
+    if (r.status !== 0) throw new Error(`plan of ${p} exited ${r.status}, expected 0`);
+  }
+  step('Summary');
+  console.log(
+    `${packs.join(', ')}: validated, imported with activation, re-imported with nothing changed, planned clean, in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+  );
+} catch (err) {
+  failed = true;
+  console.error(`demo failed: ${err.message}`);
+} finally {
+  server.kill('SIGTERM');
+  const code = await new Promise((r) => server.on('exit', r));
+  console.log(`server stopped (exit ${code})`);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,78 @@
+import { Flags } from '@oclif/core';
+import { StrataCommand } from '../../base.js';
+import { EXIT } from '../../errors.js';
+import { BatchedLog } from '../../server/log.js';
+import { startServer } from '../../server/server.js';
+import { env } from '../../env.js';
+
+export default class ServerStart extends StrataCommand {
+  static override summary = 'Run the bundled server (Vault-compatible configuration API).';
+  static override description =
+    'Prints its address and, on the first start of an empty store, an admin token (once). Logs one JSON line per request on stderr. SIGTERM or SIGINT drain it: stop accepting, finish in-flight requests, close the storage, exit 0.';
+  static override examples = [
+    '<%= config.bin %> server start',
+    '<%= config.bin %> server start --port 0 --data-dir /tmp/strata',
+    '<%= config.bin %> server start --database postgres://postgres@127.0.0.1:5432/strata',
+  ];
+  static override flags = {
+    host: Flags.string({ default: '127.0.0.1', description: 'Address to bind.' }),
+    port: Flags.integer({ default: 8055, min: 0, max: 65535, description: 'Port (0: any free port).' }),
+    'data-dir': Flags.string({ default: '.strata', description: 'Directory of the SQLite database.' }),
+    database: Flags.string({
+      description: 'sqlite:PATH or a postgres:// URL (default: SQLite under --data-dir).',
+    }),
+    'tls-cert': Flags.string({ description: 'PEM certificate: serve HTTPS (with --tls-key).' }),
+    'tls-key': Flags.string({ description: 'PEM private key of --tls-cert.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ServerStart);
+    const log = new BatchedLog(process.stderr);
+    const server = await startServer({
+      host: flags.host,
+      port: flags.port,
+      dataDir: flags['data-dir'],
+      database: flags.database,
+      tlsCert: flags['tls-cert'],
+      tlsKey: flags['tls-key'],
+      bootstrapToken: env('STRATA_BOOTSTRAP_TOKEN'),
+      log,
+      logLevel: flags.quiet ? 'error' : 'info',
+    });
+    if (this.outputJson(flags)) {
+      this.emit(
+        JSON.stringify({
+          url: server.url,
+          storage: server.storage,
+          ...(server.generatedToken !== undefined ? { bootstrap_token: server.generatedToken } : {}),
+        }),
+      );
+    } else {
+      this.emit(`strata server listening on ${server.url} (storage ${server.storage})`);
+      if (server.generatedToken !== undefined) {
+        this.emit(`admin token (shown once, keep it safe): ${server.generatedToken}`);
+      } else if (server.registeredBootstrapToken) {
+        this.emit('admin token registered from STRATA_BOOTSTRAP_TOKEN');
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.removeListener('SIGTERM', stop);
+        process.removeListener('SIGINT', stop);
+        server.close().then(
+          () => {
+            log.flush();
+            resolve();
+          },
+          (e: unknown) => {
+            process.stderr.write(`error E_SHUTDOWN ${String(e)}\n`);
+            process.exitCode = EXIT.FAILURE;
+            resolve();
+          },
+        );
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+  }
+}

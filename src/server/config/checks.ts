@@ -1,0 +1,76 @@
+/**
+ * Request body checks shared by every mutation: no unresolved `&{...}` references, and the type's
+ * JSON Schema (the same one `strata validate` uses). Both report field violations with paths such
+ * as `product_version.params[2].name`.
+ */
+import { checkSchema } from '../../schema/index.js';
+import type { PathSegment } from '../../pack/yaml.js';
+import { ApiError, invalid, type FieldViolation } from '../errors.js';
+
+const REFERENCE = /&\{[A-Za-z0-9_.-]+(?::[A-Za-z0-9_]+)?\}/;
+
+export function fieldPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  return out;
+}
+
+function findReferences(value: unknown, path: PathSegment[], out: FieldViolation[]): void {
+  if (typeof value === 'string') {
+    const m = REFERENCE.exec(value);
+    if (m) out.push({ field: fieldPath(path), description: `unresolved reference ${m[0]}` });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => findReferences(v, [...path, i], out));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) findReferences(v, [...path, k], out);
+  }
+}
+
+/** Rejects `&{...}` anywhere in the body: references are resolved by the client, never here. */
+export function rejectReferences(body: unknown): void {
+  const found: FieldViolation[] = [];
+  findReferences(body, [], found);
+  if (found.length > 0) {
+    throw new ApiError(
+      'UNRESOLVED_REFERENCE',
+      `the body contains ${found.length} unresolved reference(s); resolve them to server ids before sending`,
+      {},
+      found,
+    );
+  }
+}
+
+/** Validates `value` against `schemas/<schema>.schema.json`; 400 with every violation. */
+export function requireSchema(schema: string, value: unknown): void {
+  const violations = checkSchema(schema, value);
+  if (violations.length === 0) return;
+  throw invalid(
+    `the body does not match ${schema}: ${violations[0]?.message ?? ''}`,
+    violations.map((v) => ({
+      field: fieldPath(v.path),
+      description: v.hint ? `${v.message} (${v.hint})` : v.message,
+    })),
+  );
+}
+
+/** The body as an object with a usable `request_id`, or 400. */
+export function requireRequestBody(body: unknown): { requestId: string; body: Record<string, unknown> } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalid('the body must be a JSON object');
+  }
+  const b = body as Record<string, unknown>;
+  const requestId = b['request_id'];
+  if (typeof requestId !== 'string' || requestId === '' || requestId.length > 256) {
+    throw invalid('request_id is required: a non-empty string of at most 256 characters', [
+      { field: 'request_id', description: 'required, a non-empty string (at most 256 characters)' },
+    ]);
+  }
+  return { requestId, body: b };
+}
+
+/** The body without `request_id`: what schemas and definition hashes see. */
+export function withoutRequestId(body: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...body };
+  delete rest['request_id'];
+  return rest;
+}

@@ -1,0 +1,845 @@
+/**
+ * The configuration layer: creates, reads, updates and activations of the thirteen resource
+ * types, products and workflow definitions, over any `Storage`. Routes parse HTTP and call one
+ * method here; this never sees HTTP beyond the request body and returns response text.
+ *
+ * Every mutation goes through `#mutate`: the body is checked (references, JSON Schema, type rules)
+ * outside the transaction; inside it, the `request_id` record is looked up, the change is made and
+ * the response recorded, all in one transaction. A lost race on a unique key re-runs the whole
+ * transaction (storage invariant), which then finds the winner's record or object: two identical
+ * racing requests create exactly one object.
+ */
+import { randomUUID } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import type { ResourceType } from '../../pack/types.js';
+import { canonicalJson, sha256Hex } from '../../storage/canonical.js';
+import type { ReadTx, Storage, StoredObject, WriteTx } from '../../storage/types.js';
+import { ApiError, invalid, type FieldViolation } from '../errors.js';
+import { rejectReferences, requireRequestBody, requireSchema, withoutRequestId } from './checks.js';
+import {
+  ACTIVATION,
+  GLOBAL_PARAMETER_VALUE,
+  PRODUCT,
+  WORKFLOW_DEFINITION,
+  typeInfo,
+  type TypeInfo,
+} from './types.js';
+import { productVersionNumber, type VersionNumber } from './version.js';
+import { ImmutableObjectCache } from './cache.js';
+
+/** A response: status, JSON text, and whether it is a replay of a recorded one. */
+export interface Outcome {
+  status: number;
+  body: string;
+  replay: boolean;
+}
+
+/** Who is making the change (recorded with activations). Never the token itself. */
+export interface Actor {
+  tokenId: string;
+  name: string;
+}
+
+export interface ListRequest {
+  pageSize?: string | undefined;
+  pageToken?: string | undefined;
+  /** Parent ids to filter by (absent: no filter). */
+  parents?: string[] | undefined;
+}
+
+export const PAGE_SIZE_DEFAULT = 50;
+export const PAGE_SIZE_MAX = 1000;
+export const PRODUCT_VERSION_VIEW_INCLUDE_CODE = 'PRODUCT_VERSION_VIEW_INCLUDE_CODE';
+const VIEWS = new Set(['PRODUCT_VERSION_VIEW_BASIC', PRODUCT_VERSION_VIEW_INCLUDE_CODE]);
+
+const STRATEGY = 'PRODUCT_VERSION_MIGRATION_STRATEGY_';
+const NEW_PRODUCT = `${STRATEGY}NEW_PRODUCT`;
+const ADD_VERSION = `${STRATEGY}ADD_VERSION`;
+const APPLY_NEW_USERS = `${STRATEGY}ADD_VERSION_APPLY_NEW_USERS`;
+const UPGRADE_INTERNAL_ACCOUNTS = `${STRATEGY}ADD_VERSION_UPGRADE_INTERNAL_ACCOUNTS`;
+
+const TAG_OVERRIDE_FIELDS = [
+  'schedule_status_override',
+  'schedule_status_override_start_timestamp',
+  'schedule_status_override_end_timestamp',
+];
+const CALENDAR_DETAIL_FIELDS = ['is_active', 'display_name', 'description'];
+
+interface PreparedCreate {
+  rest: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  defHash: string;
+  /** The id when the body determines it (payload id, workflow version id). */
+  id: string | null;
+  version?: { version: string; number: VersionNumber };
+  workflowName?: string;
+}
+
+type Obj = Record<string, unknown>;
+
+function parseObject(text: string): Obj {
+  return JSON.parse(text) as Obj;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function notFound(what: string, ids: string[]): ApiError {
+  return new ApiError(
+    'NOT_FOUND',
+    ids.length === 1 ? `${what} ${ids[0]} does not exist` : `${what}s do not exist: ${ids.join(', ')}`,
+    { resource_type: what, ids },
+  );
+}
+
+function encodePageToken(seq: number): string {
+  return Buffer.from(`seq:${seq}`, 'utf8').toString('base64url');
+}
+
+function decodePageToken(token: string): number {
+  const m = /^seq:(0|[1-9][0-9]{0,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!m) {
+    throw invalid('page_token is not a token this server issued', [
+      { field: 'page_token', description: 'pass the next_page_token of the previous page unchanged' },
+    ]);
+  }
+  return Number(m[1]);
+}
+
+export function parsePageSize(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return PAGE_SIZE_DEFAULT;
+  if (!/^[0-9]{1,7}$/.test(raw) || Number(raw) < 1 || Number(raw) > PAGE_SIZE_MAX) {
+    throw invalid(`page_size must be an integer from 1 to ${PAGE_SIZE_MAX}`, [
+      {
+        field: 'page_size',
+        description: `an integer from 1 to ${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT})`,
+      },
+    ]);
+  }
+  return Number(raw);
+}
+
+/** A product version without its code (the default view). */
+function withoutCode(body: string): string {
+  const o = parseObject(body);
+  delete o['code'];
+  return canonicalJson(o);
+}
+
+export class ConfigService {
+  readonly #cache = new ImmutableObjectCache();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly now: () => number = Date.now,
+    private readonly newId: () => string = randomUUID,
+  ) {}
+
+  // ---- mutations ---------------------------------------------------------------------------
+
+  async #mutate<P>(
+    route: string,
+    raw: unknown,
+    prepare: (rest: Obj) => Promise<P> | P,
+    op: (tx: WriteTx, prepared: P, requestId: string, now: number) => Promise<string>,
+    costlyPrepare = false,
+  ): Promise<Outcome> {
+    const { requestId, body } = requireRequestBody(raw);
+    const rest = withoutRequestId(body);
+    const bodyHash = sha256Hex(`${route}\n${canonicalJson(rest)}`);
+    if (costlyPrepare) {
+      // Replays answer without preparing again (parsing product code is the costly part).
+      const seen = await this.storage.read((tx) => tx.getIdempotency(requestId));
+      if (seen) return this.#replay(seen.bodyHash, bodyHash, requestId, seen.response, seen.status);
+    }
+    const prepared = await prepare(rest);
+    return this.storage.write(async (tx) => {
+      const record = await tx.getIdempotency(requestId);
+      if (record) return this.#replay(record.bodyHash, bodyHash, requestId, record.response, record.status);
+      const now = this.now();
+      const response = await op(tx, prepared, requestId, now);
+      await tx.putIdempotency({ requestId, bodyHash, status: 200, response, createdAt: now });
+      return { status: 200, body: response, replay: false };
+    });
+  }
+
+  #replay(recorded: string, hash: string, requestId: string, response: string, status: number): Outcome {
+    if (recorded !== hash) {
+      throw new ApiError(
+        'REQUEST_ID_REUSED',
+        `request_id ${requestId} was already used for a different request; use a new request_id`,
+        { request_id: requestId },
+      );
+    }
+    return { status, body: response, replay: true };
+  }
+
+  /** `POST /v1/<plural>`: create an object of `type`. */
+  create(type: ResourceType, raw: unknown, actor: Actor): Promise<Outcome> {
+    const info = typeInfo(type);
+    return this.#mutate(
+      `POST /v1/${info.plural}`,
+      raw,
+      (rest) => this.#prepareCreate(info, rest),
+      (tx, prepared, requestId, now) => this.#createIn(tx, info, prepared, { actor, requestId, now }),
+      type === 'SMART_CONTRACT_VERSION',
+    );
+  }
+
+  async #prepareCreate(info: TypeInfo, rest: Obj): Promise<PreparedCreate> {
+    rejectReferences(rest);
+    requireSchema(info.schema, rest);
+    const payload = rest[info.key] as Obj;
+    const prepared: PreparedCreate = {
+      rest,
+      payload,
+      defHash: sha256Hex(canonicalJson(rest)),
+      id: info.idField === null ? null : (str(payload[info.idField]) ?? null),
+    };
+    switch (info.type) {
+      case 'SMART_CONTRACT_VERSION': {
+        const strategy = rest['migration_strategy'];
+        if (strategy === `${STRATEGY}UNKNOWN`) {
+          throw invalid('migration_strategy UNKNOWN cannot create a version', [
+            { field: 'migration_strategy', description: 'choose NEW_PRODUCT, ADD_VERSION, ... explicitly' },
+          ]);
+        }
+        prepared.version = await productVersionNumber(String(payload['code']), 'product_version.code');
+        // Identity of a version: its payload and whether it is internal, not how it is migrated.
+        prepared.defHash = sha256Hex(canonicalJson({ payload, is_internal: rest['is_internal'] === true }));
+        break;
+      }
+      case 'WORKFLOW_DEFINITION_VERSION': {
+        const { definitionVersion, name } = this.#workflowSpec(String(payload['specification']));
+        prepared.id = `${definitionVersion},${String(payload['workflow_definition_id'])}`;
+        if (name !== undefined) prepared.workflowName = name;
+        break;
+      }
+      case 'CALENDAR_EVENT': {
+        const start = Date.parse(String(payload['start_timestamp']));
+        const end = Date.parse(String(payload['end_timestamp']));
+        if (!(end > start)) {
+          throw invalid('end_timestamp must be after start_timestamp (the end is exclusive)', [
+            { field: 'calendar_event.end_timestamp', description: 'must be after start_timestamp' },
+          ]);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    return prepared;
+  }
+
+  #workflowSpec(specification: string): { definitionVersion: string; name: string | undefined } {
+    const field = 'workflow_definition_version.specification';
+    let doc: unknown;
+    try {
+      doc = parseYaml(specification);
+    } catch (e) {
+      throw invalid('the specification is not valid YAML', [
+        { field, description: (e as Error).message.split('\n')[0] ?? 'invalid YAML' },
+      ]);
+    }
+    const dv = (doc as Obj | null)?.['definition_version'];
+    if ((typeof dv !== 'string' && typeof dv !== 'number') || !/^[A-Za-z0-9_.:-]+$/.test(String(dv))) {
+      throw invalid('the specification needs a definition_version (such as 1.0.0)', [
+        { field, description: 'needs a top-level definition_version: letters, digits, _ . : -' },
+      ]);
+    }
+    return { definitionVersion: String(dv), name: str((doc as Obj)['name']) };
+  }
+
+  async #createIn(
+    tx: WriteTx,
+    info: TypeInfo,
+    p: PreparedCreate,
+    ctx: { actor: Actor; requestId: string; now: number },
+  ): Promise<string> {
+    if (info.type === 'SMART_CONTRACT_VERSION') return this.#createProductVersion(tx, p, ctx);
+    if (p.id !== null) {
+      const existing = await tx.getObject(info.type, p.id);
+      if (existing) return this.#sameOrConflict(info.type, existing, p.defHash);
+    }
+    const id = p.id ?? this.newId();
+    const extra = await this.#checkReferences(tx, info, p.payload);
+    const ts = new Date(ctx.now).toISOString();
+    let body: Obj;
+    switch (info.type) {
+      case 'FLAG_DEFINITION':
+        body = { ...p.payload, is_active: true, create_timestamp: ts };
+        break;
+      case 'CALENDAR':
+        body = { ...p.payload, create_timestamp: ts };
+        break;
+      case 'INTERNAL_ACCOUNT':
+        body = { ...p.payload, ...extra, status: 'ACCOUNT_STATUS_OPEN', create_timestamp: ts };
+        break;
+      case 'CONTRACT_MODULE':
+      case 'CONTRACT_MODULE_VERSION':
+      case 'SUPERVISOR_CONTRACT_VERSION':
+      case 'WORKFLOW_DEFINITION_VERSION':
+        body = { ...p.payload, id, create_timestamp: ts };
+        break;
+      default:
+        body = { ...p.payload, id };
+    }
+    const text = canonicalJson(body);
+    const parent = info.parentField === null ? null : (str(p.payload[info.parentField]) ?? null);
+    await tx.insertObject({
+      kind: info.type,
+      id,
+      parent,
+      naturalKey: null,
+      defHash: p.defHash,
+      body: text,
+      createdAt: ctx.now,
+    });
+    if (info.type === 'GLOBAL_PARAMETER') {
+      await tx.insertObject({
+        kind: GLOBAL_PARAMETER_VALUE,
+        id,
+        parent: id,
+        naturalKey: null,
+        defHash: p.defHash,
+        body: canonicalJson({
+          global_parameter_id: id,
+          value: p.rest['initial_value'],
+          effective_timestamp: ts,
+        }),
+        createdAt: ctx.now,
+      });
+    }
+    if (info.type === 'WORKFLOW_DEFINITION_VERSION') {
+      const workflowId = String(p.payload['workflow_definition_id']);
+      const workflow = await tx.lockObject(WORKFLOW_DEFINITION, workflowId);
+      if (!workflow) {
+        // The first version creates the workflow definition and is its default version.
+        await tx.insertObject({
+          kind: WORKFLOW_DEFINITION,
+          id: workflowId,
+          parent: null,
+          naturalKey: null,
+          defHash: '',
+          body: canonicalJson({
+            id: workflowId,
+            name: p.workflowName ?? workflowId,
+            default_workflow_definition_version_id: id,
+            create_timestamp: ts,
+          }),
+          createdAt: ctx.now,
+        });
+        await this.#recordActivation(tx, ctx, {
+          workflow_definition_id: workflowId,
+          from_version_id: '',
+          to_version_id: id,
+          reason: 'FIRST_VERSION',
+        });
+      }
+    }
+    return text;
+  }
+
+  #sameOrConflict(type: string, existing: StoredObject, defHash: string): string {
+    if (existing.defHash === defHash) return existing.body;
+    throw new ApiError(
+      'ALREADY_EXISTS',
+      `${type} ${existing.id} already exists with a different definition`,
+      { resource_type: type, id: existing.id, existing: parseObject(existing.body) },
+    );
+  }
+
+  /** Referential integrity; returns fields the new object takes from what it references. */
+  async #checkReferences(tx: ReadTx, info: TypeInfo, payload: Obj): Promise<Obj> {
+    const missing: Array<{ field: string; type: string; id: string }> = [];
+    const need = async (field: string, kind: string, id: unknown): Promise<StoredObject | undefined> => {
+      const o = await tx.getObject(kind, String(id));
+      if (!o) missing.push({ field: `${info.key}.${field}`, type: kind, id: String(id) });
+      return o;
+    };
+    const extra: Obj = {};
+    switch (info.type) {
+      case 'INTERNAL_ACCOUNT': {
+        const product = await need('product_id', PRODUCT, payload['product_id']);
+        if (product) extra['product_version_id'] = parseObject(product.body)['current_version_id'];
+        break;
+      }
+      case 'CALENDAR_EVENT':
+        await need('calendar_id', 'CALENDAR', payload['calendar_id']);
+        break;
+      case 'CONTRACT_MODULE_VERSION':
+        await need('contract_module_id', 'CONTRACT_MODULE', payload['contract_module_id']);
+        break;
+      case 'SUPERVISOR_CONTRACT_VERSION':
+        await need('supervisor_contract_id', 'SUPERVISOR_CONTRACT', payload['supervisor_contract_id']);
+        break;
+      case 'SMART_CONTRACT_MODULE_VERSIONS_LINK': {
+        await need(
+          'smart_contract_version_id',
+          'SMART_CONTRACT_VERSION',
+          payload['smart_contract_version_id'],
+        );
+        const aliases = payload['alias_to_contract_module_version_id'] as Record<string, string>;
+        for (const [alias, id] of Object.entries(aliases)) {
+          await need(`alias_to_contract_module_version_id.${alias}`, 'CONTRACT_MODULE_VERSION', id);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    if (missing.length > 0) {
+      throw new ApiError(
+        'REFERENCE_NOT_FOUND',
+        `the body names ${missing.length === 1 ? 'an object that does' : 'objects that do'} not exist: ${missing
+          .map((m) => `${m.type} ${m.id}`)
+          .join(', ')}`,
+        { missing: missing.map((m) => ({ resource_type: m.type, id: m.id })) },
+        missing.map((m) => ({ field: m.field, description: `${m.type} ${m.id} does not exist` })),
+      );
+    }
+    return extra;
+  }
+
+  async #createProductVersion(
+    tx: WriteTx,
+    p: PreparedCreate,
+    ctx: { actor: Actor; requestId: string; now: number },
+  ): Promise<string> {
+    const productId = String(p.payload['product_id']);
+    const version = p.version;
+    if (!version) throw new Error('bug: product version not prepared');
+    const naturalKey = `${productId}@${version.version}`;
+    const existing = await tx.getByNaturalKey('SMART_CONTRACT_VERSION', naturalKey);
+    if (existing) {
+      if (existing.defHash === p.defHash) return existing.body;
+      throw new ApiError(
+        'VERSION_EXISTS',
+        `version ${version.version} of product ${productId} already exists with different code, params or display fields; versions are immutable, bump the version in the code`,
+        { product_id: productId, version: version.version, existing_version_id: existing.id },
+      );
+    }
+    const strategy = str(p.rest['migration_strategy']) ?? ADD_VERSION;
+    const product = await tx.lockObject(PRODUCT, productId);
+    if (product && strategy === NEW_PRODUCT) {
+      throw new ApiError(
+        'ALREADY_EXISTS',
+        `product ${productId} already exists; NEW_PRODUCT only creates new products (use an ADD_VERSION strategy)`,
+        { resource_type: PRODUCT, id: productId, existing: parseObject(product.body) },
+      );
+    }
+    const id = this.newId();
+    const ts = new Date(ctx.now).toISOString();
+    const isInternal = p.rest['is_internal'] === true;
+    const text = canonicalJson({
+      ...p.payload,
+      id,
+      display_version_number: version.number,
+      is_internal: isInternal,
+      create_timestamp: ts,
+    });
+    await tx.insertObject({
+      kind: 'SMART_CONTRACT_VERSION',
+      id,
+      parent: productId,
+      naturalKey,
+      defHash: p.defHash,
+      body: text,
+      createdAt: ctx.now,
+    });
+    if (!product) {
+      await tx.insertObject({
+        kind: PRODUCT,
+        id: productId,
+        parent: null,
+        naturalKey: null,
+        defHash: '',
+        body: canonicalJson({
+          id: productId,
+          display_name: p.payload['display_name'],
+          is_internal: isInternal,
+          current_version_id: id,
+          create_timestamp: ts,
+        }),
+        createdAt: ctx.now,
+      });
+      await this.#recordActivation(tx, ctx, {
+        product_id: productId,
+        from_version_id: '',
+        to_version_id: id,
+        reason: strategy,
+      });
+    } else if (strategy === APPLY_NEW_USERS || strategy === UPGRADE_INTERNAL_ACCOUNTS) {
+      await this.#makeCurrent(tx, product, id, ctx, strategy);
+      if (strategy === UPGRADE_INTERNAL_ACCOUNTS) await this.#moveInternalAccounts(tx, productId, id);
+    }
+    return text;
+  }
+
+  async #makeCurrent(
+    tx: WriteTx,
+    product: StoredObject,
+    versionId: string,
+    ctx: { actor: Actor; requestId: string; now: number },
+    reason: string,
+  ): Promise<string> {
+    const body = parseObject(product.body);
+    const from = str(body['current_version_id']) ?? '';
+    if (from === versionId) return product.body;
+    body['current_version_id'] = versionId;
+    const text = canonicalJson(body);
+    await tx.updateObject(PRODUCT, product.id, { body: text });
+    await this.#recordActivation(tx, ctx, {
+      product_id: product.id,
+      from_version_id: from,
+      to_version_id: versionId,
+      reason,
+    });
+    return text;
+  }
+
+  async #moveInternalAccounts(tx: WriteTx, productId: string, versionId: string): Promise<void> {
+    let afterSeq = 0;
+    for (;;) {
+      const page = await tx.listObjects({
+        kind: 'INTERNAL_ACCOUNT',
+        parents: [productId],
+        afterSeq,
+        limit: 500,
+      });
+      for (const account of page) {
+        const body = parseObject(account.body);
+        body['product_version_id'] = versionId;
+        await tx.updateObject('INTERNAL_ACCOUNT', account.id, { body: canonicalJson(body) });
+      }
+      const last = page[page.length - 1];
+      if (!last || page.length < 500) return;
+      afterSeq = last.seq;
+    }
+  }
+
+  async #recordActivation(
+    tx: WriteTx,
+    ctx: { actor: Actor; requestId: string; now: number },
+    what: {
+      product_id?: string;
+      workflow_definition_id?: string;
+      from_version_id: string;
+      to_version_id: string;
+      reason: string;
+    },
+  ): Promise<void> {
+    const id = this.newId();
+    const parent =
+      what.product_id !== undefined
+        ? `product:${what.product_id}`
+        : `workflow:${what.workflow_definition_id ?? ''}`;
+    await tx.insertObject({
+      kind: ACTIVATION,
+      id,
+      parent,
+      naturalKey: null,
+      defHash: '',
+      body: canonicalJson({
+        id,
+        ...what,
+        actor: ctx.actor.name,
+        actor_token_id: ctx.actor.tokenId,
+        request_id: ctx.requestId,
+        create_timestamp: new Date(ctx.now).toISOString(),
+      }),
+      createdAt: ctx.now,
+    });
+  }
+
+  /** `POST /v1/products/{id}:activateVersion`. */
+  activateProductVersion(productId: string, raw: unknown, actor: Actor): Promise<Outcome> {
+    return this.#mutate(
+      `POST /v1/products/${productId}:activateVersion`,
+      raw,
+      (rest) => {
+        const versionId = rest['product_version_id'];
+        const unknownKeys = Object.keys(rest).filter((k) => k !== 'product_version_id');
+        if (typeof versionId !== 'string' || versionId === '' || unknownKeys.length > 0) {
+          throw invalid('the body is {request_id, product_version_id}', [
+            typeof versionId !== 'string' || versionId === ''
+              ? { field: 'product_version_id', description: 'required: the id of a version of this product' }
+              : { field: unknownKeys[0] ?? '', description: 'unknown field' },
+          ]);
+        }
+        rejectReferences(rest);
+        return versionId;
+      },
+      async (tx, versionId, requestId, now) => {
+        const product = await tx.lockObject(PRODUCT, productId);
+        if (!product) throw notFound(PRODUCT, [productId]);
+        const version = await tx.getObject('SMART_CONTRACT_VERSION', versionId);
+        if (!version || version.parent !== productId) {
+          throw new ApiError(
+            'REFERENCE_NOT_FOUND',
+            `product ${productId} has no version ${versionId}`,
+            { missing: [{ resource_type: 'SMART_CONTRACT_VERSION', id: versionId }] },
+            [{ field: 'product_version_id', description: `not a version of product ${productId}` }],
+          );
+        }
+        return this.#makeCurrent(tx, product, versionId, { actor, requestId, now }, 'ACTIVATE_VERSION');
+      },
+    );
+  }
+
+  /** `PUT /v1/workflow-definitions/{id}`: set the default version. */
+  setWorkflowDefaultVersion(workflowId: string, raw: unknown, actor: Actor): Promise<Outcome> {
+    const field = 'default_workflow_definition_version_id';
+    return this.#mutate(
+      `PUT /v1/workflow-definitions/${workflowId}`,
+      raw,
+      (rest) => {
+        const wf = rest['workflow_definition'] as Obj | undefined;
+        const versionId = wf?.[field];
+        const paths = (rest['update_mask'] as { paths?: unknown } | undefined)?.paths;
+        const violations: FieldViolation[] = [];
+        if (typeof versionId !== 'string' || versionId === '')
+          violations.push({ field: `workflow_definition.${field}`, description: 'required: a version id' });
+        if (!Array.isArray(paths) || paths.length !== 1 || paths[0] !== field)
+          violations.push({ field: 'update_mask.paths', description: `must be ["${field}"]` });
+        if (violations.length > 0) throw invalid(`only ${field} can be updated`, violations);
+        rejectReferences(rest);
+        return versionId as string;
+      },
+      async (tx, versionId, requestId, now) => {
+        const workflow = await tx.lockObject(WORKFLOW_DEFINITION, workflowId);
+        if (!workflow) throw notFound(WORKFLOW_DEFINITION, [workflowId]);
+        const version = await tx.getObject('WORKFLOW_DEFINITION_VERSION', versionId);
+        if (!version || version.parent !== workflowId) {
+          throw new ApiError(
+            'REFERENCE_NOT_FOUND',
+            `workflow definition ${workflowId} has no version ${versionId}`,
+            { missing: [{ resource_type: 'WORKFLOW_DEFINITION_VERSION', id: versionId }] },
+            [{ field: `workflow_definition.${field}`, description: `not a version of ${workflowId}` }],
+          );
+        }
+        const body = parseObject(workflow.body);
+        const from = str(body[field]) ?? '';
+        if (from === versionId) return workflow.body;
+        body[field] = versionId;
+        const text = canonicalJson(body);
+        await tx.updateObject(WORKFLOW_DEFINITION, workflowId, { body: text });
+        await this.#recordActivation(
+          tx,
+          { actor, requestId, now },
+          {
+            workflow_definition_id: workflowId,
+            from_version_id: from,
+            to_version_id: versionId,
+            reason: 'SET_DEFAULT_VERSION',
+          },
+        );
+        return text;
+      },
+    );
+  }
+
+  /** `PUT /v1/account-schedule-tags/{id}`: the override fields together, or the test pause alone. */
+  updateAccountScheduleTag(id: string, raw: unknown): Promise<Outcome> {
+    return this.#update('ACCOUNT_SCHEDULE_TAG', `PUT /v1/account-schedule-tags/${id}`, id, raw, (paths) => {
+      const set = new Set(paths);
+      const overrides = set.size === 3 && TAG_OVERRIDE_FIELDS.every((f) => set.has(f));
+      const pause = set.size === 1 && set.has('test_pause_at_timestamp');
+      return overrides || pause
+        ? null
+        : `update_mask.paths must be exactly the three override fields (${TAG_OVERRIDE_FIELDS.join(', ')}) or test_pause_at_timestamp alone`;
+    });
+  }
+
+  /** `PUT /v1/calendar/{id}:updateDetails`: is_active, display_name, description. */
+  updateCalendarDetails(id: string, raw: unknown): Promise<Outcome> {
+    return this.#update('CALENDAR', `PUT /v1/calendar/${id}:updateDetails`, id, raw, (paths) =>
+      paths.every((p) => CALENDAR_DETAIL_FIELDS.includes(p))
+        ? null
+        : `update_mask.paths may only name ${CALENDAR_DETAIL_FIELDS.join(', ')}`,
+    );
+  }
+
+  #update(
+    type: ResourceType,
+    route: string,
+    id: string,
+    raw: unknown,
+    allowed: (paths: string[]) => string | null,
+  ): Promise<Outcome> {
+    const info = typeInfo(type);
+    return this.#mutate(
+      route,
+      raw,
+      (rest) => {
+        rejectReferences(rest);
+        const changes = rest[info.key];
+        if (changes === null || typeof changes !== 'object' || Array.isArray(changes)) {
+          throw invalid(`the body needs ${info.key}: the changed fields`, [
+            { field: info.key, description: 'required: an object with the changed fields' },
+          ]);
+        }
+        const mask = rest['update_mask'] as { paths?: unknown } | undefined;
+        const paths = mask === undefined ? Object.keys(changes) : mask.paths;
+        if (
+          !Array.isArray(paths) ||
+          paths.length === 0 ||
+          !paths.every((p): p is string => typeof p === 'string')
+        ) {
+          throw invalid('update_mask.paths must be a non-empty list of field names', [
+            { field: 'update_mask.paths', description: 'a non-empty list of field names' },
+          ]);
+        }
+        const problem = allowed(paths);
+        if (problem !== null) throw invalid(problem, [{ field: 'update_mask.paths', description: problem }]);
+        const extra = Object.keys(rest).filter((k) => k !== info.key && k !== 'update_mask');
+        if (extra.length > 0) {
+          throw invalid(
+            `unknown field ${extra[0]}`,
+            extra.map((k) => ({ field: k, description: 'unknown field' })),
+          );
+        }
+        return { changes: changes as Obj, paths };
+      },
+      async (tx, { changes, paths }) => {
+        const existing = await tx.lockObject(type, id);
+        if (!existing) throw notFound(type, [id]);
+        const current = parseObject(existing.body);
+        const server: Obj = {};
+        for (const k of ['create_timestamp']) {
+          if (k in current) {
+            server[k] = current[k];
+            delete current[k];
+          }
+        }
+        for (const path of paths) {
+          if (changes[path] === undefined) delete current[path];
+          else current[path] = changes[path];
+        }
+        requireSchema(info.schema, { [info.key]: current });
+        const definition = { [info.key]: current };
+        const text = canonicalJson({ ...current, ...server });
+        await tx.updateObject(type, id, { body: text, defHash: sha256Hex(canonicalJson(definition)) });
+        return text;
+      },
+    );
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async #get(kind: string, id: string): Promise<string> {
+    const cached = this.#cache.get(kind, id);
+    if (cached !== undefined) return cached;
+    const o = await this.storage.read((tx) => tx.getObject(kind, id));
+    if (!o) throw notFound(kind, [id]);
+    this.#cache.put(kind, id, o.body);
+    return o.body;
+  }
+
+  async #batchGet(
+    kind: string,
+    listKey: string,
+    ids: string[],
+    view: (body: string) => string,
+  ): Promise<string> {
+    if (ids.length === 0) {
+      throw invalid('give at least one id: ?ids=a&ids=b', [{ field: 'ids', description: 'at least one id' }]);
+    }
+    if (ids.length > PAGE_SIZE_MAX) {
+      throw invalid(`at most ${PAGE_SIZE_MAX} ids per batch`, [
+        { field: 'ids', description: `at most ${PAGE_SIZE_MAX}` },
+      ]);
+    }
+    const unique = [...new Set(ids)];
+    const byId = new Map<string, string>();
+    const uncached: string[] = [];
+    for (const id of unique) {
+      const body = this.#cache.get(kind, id);
+      if (body === undefined) uncached.push(id);
+      else byId.set(id, body);
+    }
+    if (uncached.length > 0) {
+      for (const o of await this.storage.read((tx) => tx.getObjects(kind, uncached))) {
+        byId.set(o.id, o.body);
+        this.#cache.put(kind, o.id, o.body);
+      }
+    }
+    const missing = unique.filter((id) => !byId.has(id));
+    if (missing.length > 0) throw notFound(kind, missing);
+    const parts = unique.map((id) => `${JSON.stringify(id)}:${view(byId.get(id) ?? 'null')}`);
+    return `{${JSON.stringify(listKey)}:{${parts.join(',')}}}`;
+  }
+
+  async #list(
+    kind: string,
+    listKey: string,
+    req: ListRequest,
+    view: (body: string) => string,
+  ): Promise<string> {
+    const limit = parsePageSize(req.pageSize);
+    const afterSeq = req.pageToken === undefined || req.pageToken === '' ? 0 : decodePageToken(req.pageToken);
+    const rows = await this.storage.read((tx) =>
+      tx.listObjects({ kind, parents: req.parents, afterSeq, limit: limit + 1 }),
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const next = rows.length > limit && last ? encodePageToken(last.seq) : '';
+    return `{${JSON.stringify(listKey)}:[${page.map((o) => view(o.body)).join(',')}],"next_page_token":${JSON.stringify(next)}}`;
+  }
+
+  #view(type: ResourceType, view: string | undefined): (body: string) => string {
+    if (view !== undefined && !VIEWS.has(view)) {
+      throw invalid(`view must be one of ${[...VIEWS].join(', ')}`, [
+        { field: 'view', description: 'unknown view' },
+      ]);
+    }
+    return type === 'SMART_CONTRACT_VERSION' && view !== PRODUCT_VERSION_VIEW_INCLUDE_CODE
+      ? withoutCode
+      : (b) => b;
+  }
+
+  async get(type: ResourceType, id: string, view?: string): Promise<string> {
+    const v = this.#view(type, view);
+    return v(await this.#get(type, id));
+  }
+
+  batchGet(type: ResourceType, ids: string[], view?: string): Promise<string> {
+    return this.#batchGet(type, typeInfo(type).listKey, ids, this.#view(type, view));
+  }
+
+  list(type: ResourceType, req: ListRequest, view?: string): Promise<string> {
+    return this.#list(type, typeInfo(type).listKey, req, this.#view(type, view));
+  }
+
+  getProduct(id: string): Promise<string> {
+    return this.#get(PRODUCT, id);
+  }
+
+  batchGetProducts(ids: string[]): Promise<string> {
+    return this.#batchGet(PRODUCT, 'products', ids, (b) => b);
+  }
+
+  listProducts(req: ListRequest): Promise<string> {
+    return this.#list(PRODUCT, 'products', req, (b) => b);
+  }
+
+  getWorkflowDefinition(id: string): Promise<string> {
+    return this.#get(WORKFLOW_DEFINITION, id);
+  }
+
+  /** Activations, oldest first, of one product or workflow definition (or all). */
+  listActivations(
+    filter: { productIds?: string[] | undefined; workflowDefinitionIds?: string[] | undefined },
+    req: ListRequest,
+  ): Promise<string> {
+    const parents =
+      filter.productIds === undefined && filter.workflowDefinitionIds === undefined
+        ? undefined
+        : [
+            ...(filter.productIds ?? []).map((id) => `product:${id}`),
+            ...(filter.workflowDefinitionIds ?? []).map((id) => `workflow:${id}`),
+          ];
+    return this.#list(ACTIVATION, 'activations', { ...req, parents }, (b) => b);
+  }
+}

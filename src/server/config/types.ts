@@ -1,0 +1,90 @@
+/**
+ * The thirteen resource types as the server exposes them, read from the `x-strata` block of each
+ * type's JSON Schema (the one copy in `schemas/types/`), plus the server-side facts the schemas do
+ * not carry: which payload field names the parent object, and the list filter for it.
+ */
+import { schemaDocument } from '../../schema/index.js';
+import { PAYLOAD_KEY, RESOURCE_TYPES, typeSchemaName, type ResourceType } from '../../pack/types.js';
+
+export interface TypeInfo {
+  type: ResourceType;
+  /** Schema name for `checkSchema` (`types/<type_lower_snake>`). */
+  schema: string;
+  /** Payload key in bodies (`product_version`, `flag_definition`...). */
+  key: string;
+  /** URL plural (`/v1/<plural>`). */
+  plural: string;
+  /** Key of the list and batchGet responses (snake_case plural). */
+  listKey: string;
+  /** Payload field holding the object id, or null when the server generates it. */
+  idField: string | null;
+  /** Payload field naming the object this one belongs to (filters lists). */
+  parentField: string | null;
+  /** Query parameter filtering lists by parent (repeatable). */
+  listFilter: string | null;
+}
+
+interface XStrata {
+  type: string;
+  resourceKey: string;
+  plural: string;
+  idField: string | null;
+}
+
+/** Parent field and its list filter parameter, where a type has one. */
+const PARENTS: Partial<Record<ResourceType, { field: string; filter: string }>> = {
+  SMART_CONTRACT_VERSION: { field: 'product_id', filter: 'product_id' },
+  INTERNAL_ACCOUNT: { field: 'product_id', filter: 'product_id' },
+  CALENDAR_EVENT: { field: 'calendar_id', filter: 'calendar_ids' },
+  CONTRACT_MODULE_VERSION: { field: 'contract_module_id', filter: 'contract_module_id' },
+  SMART_CONTRACT_MODULE_VERSIONS_LINK: {
+    field: 'smart_contract_version_id',
+    filter: 'smart_contract_version_ids',
+  },
+  SUPERVISOR_CONTRACT_VERSION: { field: 'supervisor_contract_id', filter: 'supervisor_contract_id' },
+  WORKFLOW_DEFINITION_VERSION: { field: 'workflow_definition_id', filter: 'workflow_definition_id' },
+};
+
+/** Vault names the calendar collections in the singular in URLs but not in response keys. */
+const LIST_KEYS: Partial<Record<ResourceType, string>> = {
+  CALENDAR: 'calendars',
+  CALENDAR_EVENT: 'calendar_events',
+};
+
+function load(type: ResourceType): TypeInfo {
+  const schema = `types/${typeSchemaName(type)}`;
+  const x = schemaDocument(schema)['x-strata'] as XStrata | undefined;
+  if (!x || x.type !== type || x.resourceKey !== PAYLOAD_KEY[type]) {
+    throw new Error(`bug: schemas/${schema}.schema.json has no matching x-strata block for ${type}`);
+  }
+  const parent = PARENTS[type];
+  return {
+    type,
+    schema,
+    key: x.resourceKey,
+    plural: x.plural,
+    listKey: LIST_KEYS[type] ?? x.plural.replace(/-/g, '_'),
+    idField: x.idField,
+    parentField: parent?.field ?? null,
+    listFilter: parent?.filter ?? null,
+  };
+}
+
+let cache: ReadonlyMap<ResourceType, TypeInfo> | undefined;
+
+export function typeInfos(): ReadonlyMap<ResourceType, TypeInfo> {
+  cache ??= new Map(RESOURCE_TYPES.map((t) => [t, load(t)]));
+  return cache;
+}
+
+export function typeInfo(type: ResourceType): TypeInfo {
+  const info = typeInfos().get(type);
+  if (!info) throw new Error(`bug: unknown resource type ${type}`);
+  return info;
+}
+
+/** Server-side object kinds besides the resource types. */
+export const PRODUCT = 'PRODUCT';
+export const WORKFLOW_DEFINITION = 'WORKFLOW_DEFINITION';
+export const GLOBAL_PARAMETER_VALUE = 'GLOBAL_PARAMETER_VALUE';
+export const ACTIVATION = 'ACTIVATION';

@@ -1,0 +1,63 @@
+/**
+ * The version number of product version code: its top-level `version = "x.y.z"`, read with the
+ * same parser and analysis `strata validate` uses. Nothing is executed.
+ */
+import { analyzeCode } from '../../code/contract.js';
+import { loadPython } from '../../code/python.js';
+import { sha256Hex } from '../../storage/canonical.js';
+import { ApiError, invalid } from '../errors.js';
+
+export interface VersionNumber {
+  major: number;
+  minor: number;
+  patch: number;
+  /** Pre-release and build parts (`rc.1`, `rc.1+build.5`), "" for a release. */
+  label: string;
+}
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
+
+/** Results by code hash: re-uploads of the same code (imports, retries) parse once. */
+const cache = new Map<string, { version: string; number: VersionNumber }>();
+const CACHE_SIZE = 128;
+
+export async function productVersionNumber(
+  code: string,
+  field: string,
+): Promise<{ version: string; number: VersionNumber }> {
+  const key = sha256Hex(code);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const facts = analyzeCode(await loadPython(), code);
+  const firstError = facts.syntaxErrors[0];
+  if (firstError) {
+    throw invalid(`the code has a syntax error at line ${firstError.line}, column ${firstError.column}`, [
+      { field, description: `${firstError.message} (line ${firstError.line}, column ${firstError.column})` },
+    ]);
+  }
+  const v = facts.version?.value;
+  const m = v === undefined ? null : SEMVER.exec(v);
+  if (v === undefined || !m) {
+    throw new ApiError(
+      'INVALID_VERSION',
+      v === undefined
+        ? 'the code has no top-level version = "x.y.z"'
+        : `the code's version "${v}" is not a semantic version (x.y.z)`,
+      {},
+      [{ field, description: 'needs a top-level version = "MAJOR.MINOR.PATCH" string' }],
+    );
+  }
+  const label = [m[4], m[5]].filter((p): p is string => p !== undefined);
+  const result = {
+    version: v,
+    number: {
+      major: Number(m[1]),
+      minor: Number(m[2]),
+      patch: Number(m[3]),
+      label: m[5] !== undefined ? `${m[4] ?? ''}+${m[5]}` : (label[0] ?? ''),
+    },
+  };
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, result);
+  return result;
+}

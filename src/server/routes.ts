@@ -1,0 +1,174 @@
+/**
+ * The endpoints of `server-api.md` sections 1 to 3. Each handler parses the request and calls one
+ * ConfigService method; responses are JSON text as stored.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RESOURCE_TYPES } from '../pack/types.js';
+import type { ServerState } from './app.js';
+import type { Actor, Outcome } from './config/service.js';
+import { typeInfo } from './config/types.js';
+import { ApiError } from './errors.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+type Query = Record<string, string | string[] | undefined>;
+
+function many(q: Query, name: string): string[] | undefined {
+  const v = q[name];
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? v : [v];
+}
+
+function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function param(req: FastifyRequest): string {
+  return (req.params as { id: string }).id;
+}
+
+function actor(req: FastifyRequest): Actor {
+  return { tokenId: req.token?.id ?? '', name: req.token?.name ?? '' };
+}
+
+function sendJson(reply: FastifyReply, text: string): FastifyReply {
+  return reply.code(200).type(JSON_TYPE).send(text);
+}
+
+function sendOutcome(reply: FastifyReply, o: Outcome): FastifyReply {
+  if (o.replay) reply.header('idempotent-replay', 'true');
+  return reply.code(o.status).type(JSON_TYPE).send(o.body);
+}
+
+/** Splits `id:action` (ids may themselves contain colons); 404 unless the action matches. */
+function withAction(req: FastifyRequest, action: string): string {
+  const raw = param(req);
+  const suffix = `:${action}`;
+  if (!raw.endsWith(suffix) || raw.length === suffix.length) {
+    throw new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`);
+  }
+  return raw.slice(0, -suffix.length);
+}
+
+/** The `version` of package.json, found from src/server or dist/server alike. */
+function strataVersion(): string {
+  try {
+    const here = dirname(fileURLToPath(import.meta.url));
+    return (JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string })
+      .version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The Vault API version this server speaks (label names the Strata release). */
+export const VAULT_API_VERSION = { major: 5, minor: 0, patch: 0 };
+
+export function registerRoutes(app: FastifyInstance, state: ServerState): void {
+  const { service, storage, metrics } = state;
+  const versionBody = JSON.stringify({
+    version: { ...VAULT_API_VERSION, label: `strata-${strataVersion()}` },
+  });
+
+  app.get('/health', { config: { scope: 'none' } }, async (_req, reply) => {
+    const health = await storage.health();
+    const ok = health.ok && !state.draining;
+    return reply
+      .code(ok ? 200 : 503)
+      .type(JSON_TYPE)
+      .send(
+        JSON.stringify({ status: ok ? 'ok' : state.draining ? 'draining' : 'unavailable', storage: health }),
+      );
+  });
+  app.get('/metrics', { config: { scope: 'read' } }, async (_req, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
+  );
+  app.get('/v1/vault-version', { config: { scope: 'read' } }, async (_req, reply) =>
+    sendJson(reply, versionBody),
+  );
+
+  const read = { config: { scope: 'read' as const } };
+  const write = { config: { scope: 'config:write' as const } };
+  const activate = { config: { scope: 'config:activate' as const } };
+
+  for (const type of RESOURCE_TYPES) {
+    const info = typeInfo(type);
+    const base = `/v1/${info.plural}`;
+    app.post(base, write, async (req, reply) =>
+      sendOutcome(reply, await service.create(type, req.body, actor(req))),
+    );
+    app.get(`${base}::batchGet`, read, async (req, reply) => {
+      const q = req.query as Query;
+      return sendJson(reply, await service.batchGet(type, many(q, 'ids') ?? [], one(q, 'view')));
+    });
+    // Vault lists calendars at the plural path; every other collection at its create path.
+    const listPath = type === 'CALENDAR' ? '/v1/calendars' : base;
+    app.get(listPath, read, async (req, reply) => {
+      const q = req.query as Query;
+      return sendJson(
+        reply,
+        await service.list(
+          type,
+          {
+            pageSize: one(q, 'page_size'),
+            pageToken: one(q, 'page_token'),
+            parents: info.listFilter === null ? undefined : many(q, info.listFilter),
+          },
+          one(q, 'view'),
+        ),
+      );
+    });
+    app.get(`${base}/:id`, read, async (req, reply) =>
+      sendJson(reply, await service.get(type, param(req), one(req.query as Query, 'view'))),
+    );
+  }
+
+  app.put('/v1/account-schedule-tags/:id', write, async (req, reply) =>
+    sendOutcome(reply, await service.updateAccountScheduleTag(param(req), req.body)),
+  );
+  app.put('/v1/calendar/:id', write, async (req, reply) =>
+    sendOutcome(reply, await service.updateCalendarDetails(withAction(req, 'updateDetails'), req.body)),
+  );
+
+  app.get('/v1/products', read, async (req, reply) => {
+    const q = req.query as Query;
+    return sendJson(
+      reply,
+      await service.listProducts({ pageSize: one(q, 'page_size'), pageToken: one(q, 'page_token') }),
+    );
+  });
+  app.get('/v1/products::batchGet', read, async (req, reply) =>
+    sendJson(reply, await service.batchGetProducts(many(req.query as Query, 'ids') ?? [])),
+  );
+  app.get('/v1/products/:id', read, async (req, reply) =>
+    sendJson(reply, await service.getProduct(param(req))),
+  );
+  app.post('/v1/products/:id', activate, async (req, reply) =>
+    sendOutcome(
+      reply,
+      await service.activateProductVersion(withAction(req, 'activateVersion'), req.body, actor(req)),
+    ),
+  );
+
+  app.get('/v1/workflow-definitions/:id', read, async (req, reply) =>
+    sendJson(reply, await service.getWorkflowDefinition(param(req))),
+  );
+  app.put('/v1/workflow-definitions/:id', activate, async (req, reply) =>
+    sendOutcome(reply, await service.setWorkflowDefaultVersion(param(req), req.body, actor(req))),
+  );
+
+  app.get('/v1/activations', read, async (req, reply) => {
+    const q = req.query as Query;
+    return sendJson(
+      reply,
+      await service.listActivations(
+        { productIds: many(q, 'product_id'), workflowDefinitionIds: many(q, 'workflow_definition_id') },
+        { pageSize: one(q, 'page_size'), pageToken: one(q, 'page_token') },
+      ),
+    );
+  });
+}

@@ -1,0 +1,208 @@
+/**
+ * `strata import` as a process (the built bin/run.js) against a real server: killed with SIGKILL
+ * at random moments and run again, interrupted with SIGINT, events and JUnit files, exit 3.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latencyProxy, snapshot, sqliteServer, type TestServer } from './helpers.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'run.js');
+const PACKS = [
+  'packs/library/wallet_manifest.yaml',
+  'packs/library/savings_manifest.yaml',
+  'packs/library/loan_manifest.yaml',
+  'packs/bundle',
+];
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'strata-proc-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function importArgs(server: { url: string }, pack: string, dataDir: string): string[] {
+  return [bin, 'import', pack, '--url', server.url, '--data-dir', dataDir, '--activate-on-import', '--quiet'];
+}
+
+/** Runs a child asynchronously: the server it talks to lives in this process's event loop. */
+function exec(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+function run(server: TestServer, args: string[]) {
+  return exec(args, { STRATA_AUTH_TOKEN: server.token });
+}
+
+describe('import as a process', () => {
+  let reference: TestServer;
+  let subject: TestServer;
+  beforeAll(async () => {
+    reference = await sqliteServer();
+    subject = await sqliteServer();
+    const dataDir = tempDir();
+    for (const pack of PACKS) {
+      const r = await run(reference, importArgs(reference, pack, dataDir));
+      expect(r.status, r.stderr).toBe(0);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await reference.close();
+    await subject.close();
+  });
+
+  it('converges, after SIGKILLs at random moments, to exactly the state of one clean import', async () => {
+    // A seeded generator: the same kill points on every run of the test.
+    let seed = 20261121;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const dataDir = tempDir();
+    let killed = 0;
+    // Runs that finish before their kill time count too; keep going until ten were killed.
+    for (let i = 0; killed < 10 && i < 40; i++) {
+      const pack = PACKS[i % PACKS.length] as string;
+      const child = spawn(process.execPath, importArgs(subject, pack, dataDir), {
+        cwd: root,
+        env: { ...process.env, STRATA_AUTH_TOKEN: subject.token },
+        stdio: 'ignore',
+      });
+      const delay = 100 + Math.floor(random() * 800);
+      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      clearTimeout(timer);
+      if (code === null) killed++;
+    }
+    expect(killed).toBeGreaterThanOrEqual(10);
+    for (const pack of PACKS) expect((await run(subject, importArgs(subject, pack, dataDir))).status).toBe(0);
+    const [got, want] = [await snapshot(subject), await snapshot(reference)];
+    for (const type of Object.keys(want)) expect(got[type], type).toEqual(want[type]);
+  }, 180_000);
+
+  it('writes NDJSON events and a JUnit report', async () => {
+    const dir = tempDir();
+    const events = join(dir, 'events.ndjson');
+    const junit = join(dir, 'junit.xml');
+    const r = await run(reference, [
+      ...importArgs(reference, PACKS[0] as string, dir),
+      '--events',
+      events,
+      '--junit',
+      junit,
+    ]);
+    expect(r.status).toBe(0);
+    const lines = readFileSync(events, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; resource_id: string });
+    expect(lines.filter((e) => e.event === 'result')).toHaveLength(7);
+    expect(lines[0]?.event).toBe('start');
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('<testsuite name="strata import" tests="7" failures="0" skipped="0"');
+    expect((xml.match(/<testcase /g) ?? []).length).toBe(7);
+  });
+
+  it('prints plain timestamped lines on a non-TTY stderr', async () => {
+    const r = await run(reference, [
+      bin,
+      'import',
+      PACKS[0] as string,
+      '--url',
+      reference.url,
+      '--data-dir',
+      tempDir(),
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z unchanged DORMANCY_FLAG$/m);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('SUCCESS');
+  });
+
+  it('exits 3, writing nothing, when the server is unreachable or refuses the token', async () => {
+    const dir = tempDir();
+    const unreachable = await exec(
+      [
+        bin,
+        'import',
+        PACKS[0] as string,
+        '--url',
+        'http://127.0.0.1:1',
+        '--data-dir',
+        dir,
+        '--max-retries',
+        '0',
+      ],
+      { STRATA_AUTH_TOKEN: 'x' },
+    );
+    expect(unreachable.status).toBe(3);
+    expect(unreachable.stderr).toContain('E_UNREACHABLE');
+    const refused = await exec(
+      [bin, 'import', PACKS[0] as string, '--url', reference.url, '--data-dir', dir],
+      {
+        STRATA_AUTH_TOKEN: 'not-a-token',
+      },
+    );
+    expect(refused.status).toBe(3);
+    expect(refused.stderr).toContain('E_AUTH');
+    expect(refused.stderr).not.toContain('not-a-token');
+    expect(
+      (existsSync(join(dir, 'runs')) ? readdirSync(join(dir, 'runs')) : [])
+        .map((f) => readFileSync(join(dir, 'runs', f), 'utf8'))
+        .join(''),
+    ).toBe('');
+  });
+
+  it('on SIGINT finishes what is in flight, keeps the journal, exits 130; --resume completes the run', async () => {
+    const fresh = await sqliteServer();
+    const slow = await latencyProxy(fresh.url, 150);
+    const dir = tempDir();
+    try {
+      const args = importArgs(slow, PACKS[1] as string, dir).filter((a) => a !== '--quiet');
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        env: { ...process.env, STRATA_AUTH_TOKEN: fresh.token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      // Interrupt once the first resource is confirmed, while others are in flight.
+      await new Promise<void>((resolve) => {
+        child.stderr.on('data', (d: Buffer) => {
+          if (/ created /.test(d.toString())) resolve();
+        });
+      });
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      expect(code).toBe(130);
+      expect(out).toContain('interrupted');
+      const journal = readdirSync(join(dir, 'runs'));
+      expect(journal).toHaveLength(1);
+      const confirmed = readFileSync(join(dir, 'runs', journal[0] as string), 'utf8')
+        .trimEnd()
+        .split('\n');
+      expect(confirmed.length).toBeGreaterThan(0);
+      const resumed = await run(fresh, [...importArgs(fresh, PACKS[1] as string, dir), '--resume']);
+      expect(resumed.status).toBe(0);
+      expect(resumed.stdout).toContain(`(run ${journal[0]?.replace('.ndjson', '')})`);
+    } finally {
+      await slow.close();
+      await fresh.close();
+    }
+  }, 60_000);
+});

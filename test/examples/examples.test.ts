@@ -1,0 +1,76 @@
+/**
+ * The example pipelines, run: every command of theirs that calls strata, in order, in a copy of
+ * the repository's packs, against a real server standing in for the dev environment.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteServer, type TestServer } from '../deploy/helpers.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'run.js');
+
+function githubCommands(): string[] {
+  const wf = parse(readFileSync(join(root, 'examples', 'github-actions.yml'), 'utf8')) as {
+    jobs: Record<string, { steps: Array<{ run?: string }> }>;
+  };
+  return Object.values(wf.jobs).flatMap((job) => job.steps.flatMap((s) => (s.run ? [s.run] : [])));
+}
+
+function gitlabCommands(): string[] {
+  const ci = parse(readFileSync(join(root, 'examples', 'gitlab-ci.yml'), 'utf8')) as Record<
+    string,
+    { script?: string[] }
+  >;
+  return ['validate', '.deploy'].flatMap((job) => ci[job]?.script ?? []);
+}
+
+describe.each([
+  ['GitHub Actions', githubCommands],
+  ['GitLab CI', gitlabCommands],
+])('the %s example', (_name, commands) => {
+  let server: TestServer;
+  let work: string;
+  beforeAll(async () => {
+    server = await sqliteServer();
+    work = mkdtempSync(join(tmpdir(), 'strata-example-'));
+    for (const d of ['packs', 'examples']) cpSync(join(root, d), join(work, d), { recursive: true });
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('runs every strata command with success, twice (the second import changes nothing)', async () => {
+    const lines = commands().filter((c) => c.includes('strata'));
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const round of [1, 2]) {
+      for (const line of lines) {
+        const command = line.replace(/npx strata/g, `node ${bin}`);
+        const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+          const child = spawn('bash', ['-c', command], {
+            cwd: work,
+            env: {
+              ...process.env,
+              STRATA_CONFIG: 'examples/strata.config.yaml',
+              STRATA_ENV: 'dev',
+              STRATA_URL: server.url,
+              STRATA_DEV_TOKEN: server.token,
+              NO_COLOR: '1',
+            },
+          });
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('exit', (code) => resolve({ code, out }));
+        });
+        expect(r.code, `${command}\n${r.out}`).toBe(0);
+        if (round === 2 && line.includes('strata import')) expect(r.out).not.toMatch(/ created/);
+      }
+    }
+    expect(existsSync(join(work, 'strata-junit.xml'))).toBe(true);
+  }, 120_000);
+});
