@@ -1,9 +1,11 @@
 /**
  * Runs a dependency graph with bounded concurrency: a node starts as soon as every node it depends
- * on has succeeded (not type-by-type waves), at most `concurrency` run at once, ready nodes start
- * in the given order (the import order) so runs are reproducible. A failure blocks its dependents
- * transitively; each blocked node names the failed ancestors that blocked it. An aborted signal
- * starts nothing new and lets what is in flight finish.
+ * on has succeeded (not type-by-type waves), at most `concurrency` run at once. When more nodes are
+ * ready than there are free slots, the one heading the longest chain of dependents goes first
+ * (critical path first; ties in the given import order), so a deep chain is not stuck behind a
+ * crowd of leaves. A failure blocks its dependents transitively; each blocked node names the
+ * failed ancestors that blocked it. An aborted signal starts nothing new and lets what is in
+ * flight finish.
  */
 import pLimit from 'p-limit';
 
@@ -25,7 +27,8 @@ export async function runGraph(
   run: (id: string) => Promise<void>,
   options: ScheduleOptions,
 ): Promise<Map<string, NodeState>> {
-  const limit = pLimit(Math.max(1, options.concurrency));
+  const concurrency = Math.max(1, options.concurrency);
+  const limit = pLimit(concurrency);
   const rank = new Map(order.map((id, i) => [id, i]));
   const states = new Map<string, NodeState>(order.map((id) => [id, { state: 'not_started' }]));
   const waiting = new Map<string, number>();
@@ -39,6 +42,18 @@ export async function runGraph(
       else dependents.set(d, [id]);
     }
   }
+  // Length of the longest chain of dependents below each node. `order` puts dependencies first,
+  // so walking it backwards sees every dependent before the node it depends on.
+  const height = new Map<string, number>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const id = order[i] as string;
+    let h = 0;
+    for (const dep of dependents.get(id) ?? []) h = Math.max(h, (height.get(dep) ?? 0) + 1);
+    height.set(id, h);
+  }
+  const before = (a: string, b: string) =>
+    (height.get(b) ?? 0) - (height.get(a) ?? 0) || (rank.get(a) ?? 0) - (rank.get(b) ?? 0);
+
   /** Failed ancestors of a node, through failed or blocked dependencies. */
   const rootCauses = (id: string): string[] => {
     const causes = new Set<string>();
@@ -58,10 +73,21 @@ export async function runGraph(
     }
   };
 
+  const ready: string[] = [];
   const inFlight = new Set<Promise<void>>();
+  // Hand ready nodes to the limiter only while it has a free slot, best first.
+  const pump = (): void => {
+    while (
+      ready.length > 0 &&
+      limit.activeCount + limit.pendingCount < concurrency &&
+      !options.signal?.aborted
+    ) {
+      ready.sort(before);
+      start(ready.shift() as string);
+    }
+  };
   const start = (id: string): void => {
     const task = limit(async () => {
-      if (options.signal?.aborted) return;
       options.onStart?.(id);
       try {
         await run(id);
@@ -71,20 +97,20 @@ export async function runGraph(
         block(id);
         return;
       }
-      // Newly ready dependents start in import order.
-      const ready = (dependents.get(id) ?? [])
-        .filter((dep) => {
-          const left = (waiting.get(dep) ?? 0) - 1;
-          waiting.set(dep, left);
-          return left === 0 && states.get(dep)?.state === 'not_started';
-        })
-        .sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
-      for (const dep of ready) start(dep);
+      for (const dep of dependents.get(id) ?? []) {
+        const left = (waiting.get(dep) ?? 0) - 1;
+        waiting.set(dep, left);
+        if (left === 0 && states.get(dep)?.state === 'not_started') ready.push(dep);
+      }
     });
     inFlight.add(task);
-    void task.finally(() => inFlight.delete(task));
+    void task.finally(() => {
+      inFlight.delete(task);
+      pump();
+    });
   };
-  for (const id of order) if (waiting.get(id) === 0) start(id);
+  for (const id of order) if (waiting.get(id) === 0) ready.push(id);
+  pump();
   while (inFlight.size > 0) await Promise.all([...inFlight]);
   return states;
 }

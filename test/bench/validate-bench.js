@@ -49,7 +49,7 @@ console.log(
 );
 console.log(`bundle: ${total} resources in 20 packs (${dir})`);
 console.log(
-  `validate: median ${m.toFixed(0)} ms over ${runs} runs (min ${Math.min(...validate).toFixed(0)}, max ${Math.max(...validate).toFixed(0)}) = ${Math.round(total / (m / 1000))} resources/s`,
+  `validate, cold: median ${m.toFixed(0)} ms over ${runs} runs (min ${Math.min(...validate).toFixed(0)}, max ${Math.max(...validate).toFixed(0)}) = ${Math.round(total / (m / 1000))} resources/s`,
 );
 console.log(
   `validate, warm code-facts cache: median ${w.toFixed(0)} ms = ${Math.round(total / (w / 1000))} resources/s`,

@@ -97,3 +97,25 @@ describe('runGraph', () => {
     expect(started).toEqual(['z', 'y', 'x']);
   });
 });
+
+describe('runGraph priorities', () => {
+  it('starts the head of the longest chain before a crowd of leaves', async () => {
+    // leaf0..leaf9 come first in import order; chain: root <- mid <- tip.
+    const leaves = Array.from({ length: 10 }, (_, i) => `leaf${i}`);
+    const started: string[] = [];
+    await runGraph(
+      [...leaves, 'root', 'mid', 'tip'],
+      new Map([
+        ['mid', ['root']],
+        ['tip', ['mid']],
+      ]),
+      async (id) => {
+        started.push(id);
+        await tick();
+      },
+      { concurrency: 2 },
+    );
+    expect(started.slice(0, 1)).toEqual(['root']);
+    expect(started.indexOf('mid')).toBeLessThan(started.indexOf('leaf5'));
+  });
+});
