@@ -37,12 +37,11 @@ export interface CodeFacts {
   featureImports: Array<Located<{ module: string; alias: string | null }>>;
 }
 
-/** Standard modules a contract may import (renderer.md, "Allowed imports"), plus `dateutil`. */
-export const CONTRACT_STANDARD_MODULES: ReadonlySet<string> = new Set([
+/** Standard modules contracts may use (renderer.md, "Allowed imports"), in the order merged imports list them. */
+export const STANDARD_MODULE_ORDER = [
   'calendar',
   'collections',
   'datetime',
-  'dateutil',
   'dateutil.parser',
   'dateutil.relativedelta',
   'decimal',
@@ -50,7 +49,10 @@ export const CONTRACT_STANDARD_MODULES: ReadonlySet<string> = new Set([
   'math',
   'typing',
   'zoneinfo',
-]);
+] as const;
+
+/** Standard modules a contract may import, plus their parent package `dateutil`. */
+export const CONTRACT_STANDARD_MODULES: ReadonlySet<string> = new Set([...STANDARD_MODULE_ORDER, 'dateutil']);
 
 /** `contracts_api` or one of its submodules. */
 export function isContractsApiModule(module: string): boolean {

@@ -6,7 +6,7 @@
  */
 import { ApiError, type VaultClient } from '../client/client.js';
 import { isRecord } from '../util/record.js';
-import { PAYLOAD_KEY, isResourceType, type ResourceType } from '../pack/types.js';
+import { LIST_PARENTS, PAYLOAD_KEY, isResourceType, type ResourceType } from '../pack/types.js';
 import { typeMeta } from '../schema/meta.js';
 import {
   canonicalJson,
@@ -126,15 +126,16 @@ function errorOf(err: unknown): NonNullable<ResourceReport['error']> {
   return { code: 'ERROR', message: (err as Error).message };
 }
 
-/** Parent filters of list endpoints, and how many parent ids one list call names. */
-const LIST_FILTER: Partial<Record<ResourceType, { param: string; field: string }>> = {
-  SMART_CONTRACT_VERSION: { param: 'product_id', field: 'product_id' },
-  CALENDAR_EVENT: { param: 'calendar_ids', field: 'calendar_id' },
-  CONTRACT_MODULE_VERSION: { param: 'contract_module_id', field: 'contract_module_id' },
-  SMART_CONTRACT_MODULE_VERSIONS_LINK: {
-    param: 'smart_contract_version_ids',
-    field: 'smart_contract_version_id',
-  },
+/** Types the client lists by parent (in batches of parents): those it matches within a parent. */
+const LISTED_BY_PARENT = new Set<ResourceType>([
+  'SMART_CONTRACT_VERSION',
+  'CALENDAR_EVENT',
+  'CONTRACT_MODULE_VERSION',
+  'SMART_CONTRACT_MODULE_VERSIONS_LINK',
+]);
+const LIST_FILTER = (type: ResourceType) => {
+  const parent = LISTED_BY_PARENT.has(type) ? LIST_PARENTS[type] : undefined;
+  return parent ? { param: parent.filter, field: parent.field } : undefined;
 };
 const IDS_PER_LIST = 50;
 
@@ -171,7 +172,7 @@ class Environment {
   }
 
   async #children(type: ResourceType, parent: string): Promise<ServerObject[]> {
-    const filter = LIST_FILTER[type] as { param: string; field: string };
+    const filter = LIST_FILTER(type) as { param: string; field: string };
     this.expect(type, parent);
     const entry = this.#byParent.get(type)!;
     if (!entry.fetched.has(parent)) {
@@ -458,7 +459,7 @@ export async function deploy(
     // Parents known before the run (product ids, calendar ids) are listed in batches.
     for (const r of pack.resources.values()) {
       if (!isResourceType(r.type)) continue;
-      const filter = LIST_FILTER[r.type];
+      const filter = LIST_FILTER(r.type);
       if (!filter) continue;
       const value = resolveReferences(inner(r.type, r.payload)[filter.field], (ref, field) => {
         const target = pack.resources.get(ref);

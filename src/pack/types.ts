@@ -94,3 +94,20 @@ export const PAYLOAD_KEY: Record<ResourceType, string> = {
 export function typeSchemaName(type: ResourceType): string {
   return type.toLowerCase();
 }
+
+/**
+ * Types whose objects belong to a parent object: the payload field naming it and the query
+ * parameter that filters the type's list by it (repeatable). Shared by the server and the client.
+ */
+export const LIST_PARENTS: Partial<Record<ResourceType, { field: string; filter: string }>> = {
+  SMART_CONTRACT_VERSION: { field: 'product_id', filter: 'product_id' },
+  INTERNAL_ACCOUNT: { field: 'product_id', filter: 'product_id' },
+  CALENDAR_EVENT: { field: 'calendar_id', filter: 'calendar_ids' },
+  CONTRACT_MODULE_VERSION: { field: 'contract_module_id', filter: 'contract_module_id' },
+  SMART_CONTRACT_MODULE_VERSIONS_LINK: {
+    field: 'smart_contract_version_id',
+    filter: 'smart_contract_version_ids',
+  },
+  SUPERVISOR_CONTRACT_VERSION: { field: 'supervisor_contract_id', filter: 'supervisor_contract_id' },
+  WORKFLOW_DEFINITION_VERSION: { field: 'workflow_definition_id', filter: 'workflow_definition_id' },
+};

@@ -4,23 +4,11 @@
  * use instead. Pure: feature module lookup is a function the caller passes.
  */
 import type { PyNode as Node } from './syntax.js';
-import { isContractsApiExtensionsModule } from '../code/contract.js';
+import { isContractsApiExtensionsModule, STANDARD_MODULE_ORDER } from '../code/contract.js';
 import type { SourceLocation } from '../code/python.js';
 import { diagnostic, type RenderDiagnostic } from './diagnostics.js';
 
-/** Standard modules contracts may use, in the order the merged imports list them. */
-export const STANDARD_MODULE_ORDER = [
-  'calendar',
-  'collections',
-  'datetime',
-  'dateutil.parser',
-  'dateutil.relativedelta',
-  'decimal',
-  'json',
-  'math',
-  'typing',
-  'zoneinfo',
-] as const;
+export { STANDARD_MODULE_ORDER };
 
 const ROUNDING = [
   'ROUND_05UP',

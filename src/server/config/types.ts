@@ -1,10 +1,16 @@
 /**
- * The thirteen resource types as the server exposes them, read from the `x-strata` block of each
- * type's JSON Schema (the one copy in `schemas/types/`), plus the server-side facts the schemas do
- * not carry: which payload field names the parent object, and the list filter for it.
+ * The thirteen resource types as the server exposes them: the schemas' metadata (`typeMeta`, the
+ * one reading of `x-strata`), the parent relations shared with the client (`LIST_PARENTS`), and
+ * the response keys of lists.
  */
-import { schemaDocument } from '../../schema/index.js';
-import { PAYLOAD_KEY, RESOURCE_TYPES, typeSchemaName, type ResourceType } from '../../pack/types.js';
+import { typeMeta } from '../../schema/meta.js';
+import {
+  LIST_PARENTS,
+  PAYLOAD_KEY,
+  RESOURCE_TYPES,
+  typeSchemaName,
+  type ResourceType,
+} from '../../pack/types.js';
 
 export interface TypeInfo {
   type: ResourceType;
@@ -24,27 +30,6 @@ export interface TypeInfo {
   listFilter: string | null;
 }
 
-interface XStrata {
-  type: string;
-  resourceKey: string;
-  plural: string;
-  idField: string | null;
-}
-
-/** Parent field and its list filter parameter, where a type has one. */
-const PARENTS: Partial<Record<ResourceType, { field: string; filter: string }>> = {
-  SMART_CONTRACT_VERSION: { field: 'product_id', filter: 'product_id' },
-  INTERNAL_ACCOUNT: { field: 'product_id', filter: 'product_id' },
-  CALENDAR_EVENT: { field: 'calendar_id', filter: 'calendar_ids' },
-  CONTRACT_MODULE_VERSION: { field: 'contract_module_id', filter: 'contract_module_id' },
-  SMART_CONTRACT_MODULE_VERSIONS_LINK: {
-    field: 'smart_contract_version_id',
-    filter: 'smart_contract_version_ids',
-  },
-  SUPERVISOR_CONTRACT_VERSION: { field: 'supervisor_contract_id', filter: 'supervisor_contract_id' },
-  WORKFLOW_DEFINITION_VERSION: { field: 'workflow_definition_id', filter: 'workflow_definition_id' },
-};
-
 /** Vault names the calendar collections in the singular in URLs but not in response keys. */
 const LIST_KEYS: Partial<Record<ResourceType, string>> = {
   CALENDAR: 'calendars',
@@ -53,11 +38,11 @@ const LIST_KEYS: Partial<Record<ResourceType, string>> = {
 
 function load(type: ResourceType): TypeInfo {
   const schema = `types/${typeSchemaName(type)}`;
-  const x = schemaDocument(schema)['x-strata'] as XStrata | undefined;
-  if (!x || x.type !== type || x.resourceKey !== PAYLOAD_KEY[type]) {
+  const x = typeMeta(type);
+  if (x.resourceKey !== PAYLOAD_KEY[type]) {
     throw new Error(`bug: schemas/${schema}.schema.json has no matching x-strata block for ${type}`);
   }
-  const parent = PARENTS[type];
+  const parent = LIST_PARENTS[type];
   return {
     type,
     schema,
