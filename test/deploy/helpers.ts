@@ -1,12 +1,9 @@
 /** A server in this process on a fresh SQLite file, listening on a free port, for import tests. */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildApp } from '../../src/server/app.js';
 import { issueToken } from '../../src/server/auth.js';
-import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { sqliteFactory, type StorageFactory } from '../storage/factories.js';
 import { RESOURCE_TYPES } from '../../src/pack/types.js';
 import { listPath } from '../../src/deploy/environment.js';
 
@@ -17,8 +14,12 @@ export interface TestServer {
 }
 
 export async function sqliteServer(): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-server-'));
-  const storage = SqliteStorage.open(join(dir, 'strata.db'));
+  return testServer(sqliteFactory);
+}
+
+/** A server on a fresh storage from `factory` (SQLite file, or a PostgreSQL schema). */
+export async function testServer(factory: StorageFactory): Promise<TestServer> {
+  const { storage, cleanup } = await factory.create();
   const { token } = await issueToken(storage, { scopes: ['admin'], name: 'test' });
   const app = buildApp({ storage });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -27,8 +28,7 @@ export async function sqliteServer(): Promise<TestServer> {
     token,
     async close() {
       await app.close();
-      await storage.close();
-      rmSync(dir, { recursive: true, force: true });
+      await cleanup();
     },
   };
 }

@@ -3,11 +3,12 @@
  * at random moments and run again, interrupted with SIGINT, events and JUnit files, exit 3.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latencyProxy, snapshot, sqliteServer, type TestServer } from './helpers.js';
+import { latencyProxy, snapshot, sqliteServer, testServer, type TestServer } from './helpers.js';
+import { STORAGE_FACTORIES } from '../storage/factories.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'run.js');
@@ -55,10 +56,8 @@ function run(server: TestServer, args: string[]) {
 
 describe('import as a process', () => {
   let reference: TestServer;
-  let subject: TestServer;
   beforeAll(async () => {
     reference = await sqliteServer();
-    subject = await sqliteServer();
     const dataDir = tempDir();
     for (const pack of PACKS) {
       const r = await run(reference, importArgs(reference, pack, dataDir));
@@ -67,34 +66,54 @@ describe('import as a process', () => {
   }, 120_000);
   afterAll(async () => {
     await reference.close();
-    await subject.close();
   });
 
-  it('converges, after SIGKILLs at random moments, to exactly the state of one clean import', async () => {
-    // A seeded generator: the same kill points on every run of the test.
-    let seed = 20261121;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const dataDir = tempDir();
-    let killed = 0;
-    // Runs that finish before their kill time count too; keep going until ten were killed.
-    for (let i = 0; killed < 10 && i < 40; i++) {
-      const pack = PACKS[i % PACKS.length] as string;
-      const child = spawn(process.execPath, importArgs(subject, pack, dataDir), {
-        cwd: root,
-        env: { ...process.env, STRATA_AUTH_TOKEN: subject.token },
-        stdio: 'ignore',
-      });
-      const delay = 100 + Math.floor(random() * 800);
-      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
-      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-      clearTimeout(timer);
-      if (code === null) killed++;
+  it('plan exits 2 with changes pending and 0 after the import; import --dry-run predicts with import exit codes', async () => {
+    const fresh = await sqliteServer();
+    const dir = tempDir();
+    try {
+      const base = [PACKS[0] as string, '--url', fresh.url];
+      expect((await run(fresh, [bin, 'plan', ...base])).status).toBe(2);
+      const dry = await run(fresh, [bin, 'import', ...base, '--dry-run', '--output', 'json']);
+      expect(dry.status).toBe(0);
+      expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'CHANGES' });
+      expect((await run(fresh, [bin, 'import', ...base, '--data-dir', dir, '--quiet'])).status).toBe(0);
+      expect((await run(fresh, [bin, 'plan', ...base])).status).toBe(0);
+    } finally {
+      await fresh.close();
     }
-    expect(killed).toBeGreaterThanOrEqual(10);
-    for (const pack of PACKS) expect((await run(subject, importArgs(subject, pack, dataDir))).status).toBe(0);
-    const [got, want] = [await snapshot(subject), await snapshot(reference)];
-    for (const type of Object.keys(want)) expect(got[type], type).toEqual(want[type]);
-  }, 180_000);
+  });
+
+  it('exits 2 on a partial import', async () => {
+    const fresh = await sqliteServer();
+    const work = tempDir();
+    try {
+      cpSync(join(root, 'packs'), join(work, 'packs'), { recursive: true });
+      const file = join(work, 'packs/library/wallet/wallet_internal_accounts.resources.yaml');
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace('"&{internal_account_contract:product_id}"', 'no_such_product'),
+      );
+      const r = await exec(
+        [
+          bin,
+          'import',
+          join(work, PACKS[0] as string),
+          '--url',
+          fresh.url,
+          '--data-dir',
+          join(work, '.strata'),
+          '--quiet',
+        ],
+        { STRATA_AUTH_TOKEN: fresh.token },
+      );
+      expect(r.status).toBe(2);
+      expect(r.stdout).toMatch(/blocked by WALLET_/);
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('PARTIAL SUCCESS');
+    } finally {
+      await fresh.close();
+    }
+  });
 
   it('writes NDJSON events and a JUnit report', async () => {
     const dir = tempDir();
@@ -205,4 +224,51 @@ describe('import as a process', () => {
       await fresh.close();
     }
   }, 60_000);
+});
+
+describe.each(STORAGE_FACTORIES)('import killed and re-run, on $name', (factory) => {
+  describe.skipIf(factory.skip)('', () => {
+    let referenceServer: TestServer;
+    let subjectServer: TestServer;
+    beforeAll(async () => {
+      referenceServer = await testServer(factory);
+      subjectServer = await testServer(factory);
+      const dataDir = tempDir();
+      for (const pack of PACKS) {
+        const r = await run(referenceServer, importArgs(referenceServer, pack, dataDir));
+        expect(r.status, r.stderr).toBe(0);
+      }
+    }, 120_000);
+    afterAll(async () => {
+      await referenceServer.close();
+      await subjectServer.close();
+    });
+
+    it('converges, after SIGKILLs at random moments, to exactly the state of one clean import', async () => {
+      // A seeded generator: the same kill points on every run of the test.
+      let seed = 20261121;
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const dataDir = tempDir();
+      let killed = 0;
+      // Runs that finish before their kill time count too; keep going until ten were killed.
+      for (let i = 0; killed < 10 && i < 40; i++) {
+        const pack = PACKS[i % PACKS.length] as string;
+        const child = spawn(process.execPath, importArgs(subjectServer, pack, dataDir), {
+          cwd: root,
+          env: { ...process.env, STRATA_AUTH_TOKEN: subjectServer.token },
+          stdio: 'ignore',
+        });
+        const delay = 100 + Math.floor(random() * 800);
+        const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+        const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+        clearTimeout(timer);
+        if (code === null) killed++;
+      }
+      expect(killed).toBeGreaterThanOrEqual(10);
+      for (const pack of PACKS)
+        expect((await run(subjectServer, importArgs(subjectServer, pack, dataDir))).status).toBe(0);
+      const [got, want] = [await snapshot(subjectServer), await snapshot(referenceServer)];
+      for (const type of Object.keys(want)) expect(got[type], type).toEqual(want[type]);
+    }, 180_000);
+  });
 });
