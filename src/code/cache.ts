@@ -7,12 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { env } from '../env.js';
 import { resolvePythonWasm } from './python.js';
 import type { CodeFacts } from './contract.js';
+import { VERSION } from '../version.js';
 
 /** Bump whenever `analyzeCode` can give a different result for the same code. */
 const FACTS_FORMAT = 1;
@@ -37,7 +37,6 @@ let salt: string | undefined;
 /** What else the facts depend on: this program's version and the grammar it parses with. */
 function cacheSalt(): string {
   if (salt === undefined) {
-    const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
     let grammar = 'unknown';
     try {
       const wasm = statSync(resolvePythonWasm());
@@ -45,7 +44,7 @@ function cacheSalt(): string {
     } catch {
       /* the parser reports a missing grammar */
     }
-    salt = `${FACTS_FORMAT}\u0000${pkg.version}\u0000${grammar}\u0000`;
+    salt = `${FACTS_FORMAT}\u0000${VERSION}\u0000${grammar}\u0000`;
   }
   return salt;
 }

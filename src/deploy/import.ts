@@ -5,7 +5,6 @@
  * schemas/plan-result.schema.json).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { ApiError, VaultClient } from '../client/client.js';
 import { EXIT, StrataError } from '../errors.js';
 import { loadPacks } from '../validate/packs.js';
@@ -13,8 +12,7 @@ import { findingJson, type FindingJson } from '../validate/validate.js';
 import { deploy, type ActivationReport, type DeployEvent, type ResourceReport } from './deploy.js';
 import { Journal, newRunId, runsDirectory, type JournalEntry } from './journal.js';
 import type { Target } from '../config/config.js';
-
-export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+import { VERSION } from '../version.js';
 
 export interface DeployRequest {
   paths: readonly string[];

@@ -2,15 +2,13 @@
  * The endpoints of `server-api.md` sections 1 to 3. Each handler parses the request and calls one
  * ConfigService method; responses are JSON text as stored.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RESOURCE_TYPES } from '../pack/types.js';
 import type { ServerState } from './app.js';
 import type { Actor, Outcome } from './config/service.js';
 import { typeInfo } from './config/types.js';
 import { ApiError } from './errors.js';
+import { VERSION } from '../version.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -54,24 +52,13 @@ function withAction(req: FastifyRequest, action: string): string {
   return raw.slice(0, -suffix.length);
 }
 
-/** The `version` of package.json, found from src/server or dist/server alike. */
-function strataVersion(): string {
-  try {
-    const here = dirname(fileURLToPath(import.meta.url));
-    return (JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string })
-      .version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** The Vault API version this server speaks (label names the Strata release). */
 export const VAULT_API_VERSION = { major: 5, minor: 0, patch: 0 };
 
 export function registerRoutes(app: FastifyInstance, state: ServerState): void {
   const { service, storage, metrics } = state;
   const versionBody = JSON.stringify({
-    version: { ...VAULT_API_VERSION, label: `strata-${strataVersion()}` },
+    version: { ...VAULT_API_VERSION, label: `strata-${VERSION}` },
   });
 
   app.get('/health', { config: { scope: 'none' } }, async (_req, reply) => {
