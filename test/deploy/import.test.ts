@@ -165,6 +165,53 @@ describe.each(STORAGE_FACTORIES)('plan and import on $name', (factory) => {
       expect(result.activations.map((a) => a.action)).toEqual(['not_started']);
     });
 
+    it('activates a new version that the migration strategy left alone, once', async () => {
+      await importPaths(request([LIBRARY[0]!]));
+      const code = join(work, 'packs/library/wallet/contracts/wallet.py');
+      writeFileSync(code, readFileSync(code, 'utf8').replace('version = "1.2.0"', 'version = "1.3.0"'));
+      const resources = join(work, 'packs/library/wallet/wallet.resources.yaml');
+      writeFileSync(
+        resources,
+        readFileSync(resources, 'utf8').replace(
+          'MIGRATION_STRATEGY_ADD_VERSION_APPLY_NEW_USERS',
+          'MIGRATION_STRATEGY_ADD_VERSION',
+        ),
+      );
+      const plan = await planPaths(request([LIBRARY[0]!]));
+      expect(plan.plan.wallet?.action).toBe('create');
+      expect(plan.activations.map((a) => a.action)).toEqual(['activate']);
+      const result = await importPaths(request([LIBRARY[0]!]));
+      expect(result.status).toBe('SUCCESS');
+      const [activation] = result.activations;
+      expect(activation).toMatchObject({ resource_id: 'wallet', target: 'wallet', action: 'activated' });
+      expect(activation?.previous_version_id).not.toBe(activation?.version_id);
+      const product = (await (
+        await fetch(`${target.url}/v1/products/wallet`, { headers: { 'x-auth-token': target.token } })
+      ).json()) as { current_version_id: string };
+      expect(product.current_version_id).toBe(activation?.version_id);
+      const again = await importPaths(request([LIBRARY[0]!]));
+      expect(again.activations.map((a) => a.action)).toEqual(['unchanged']);
+    });
+
+    it('makes a new workflow definition version the default', async () => {
+      await importPaths(request([LIBRARY[1]!]));
+      const spec = join(work, 'packs/library/savings/workflows/savings_account_closure.yaml');
+      writeFileSync(
+        spec,
+        readFileSync(spec, 'utf8').replace('definition_version: 1.0.0', 'definition_version: 1.1.0'),
+      );
+      const result = await importPaths(request([LIBRARY[1]!]));
+      expect(result.status).toBe('SUCCESS');
+      const activation = result.activations.find((a) => a.resource_type === 'WORKFLOW_DEFINITION_VERSION');
+      expect(activation).toMatchObject({ action: 'activated', version_id: '1.1.0,SAVINGS_ACCOUNT_CLOSURE' });
+      const wf = (await (
+        await fetch(`${target.url}/v1/workflow-definitions/SAVINGS_ACCOUNT_CLOSURE`, {
+          headers: { 'x-auth-token': target.token },
+        })
+      ).json()) as { default_workflow_definition_version_id: string };
+      expect(wf.default_workflow_definition_version_id).toBe('1.1.0,SAVINGS_ACCOUNT_CLOSURE');
+    });
+
     it('resumes: what the journal confirmed is not asked for again', async () => {
       const first = await importPaths(request([LIBRARY[0]!]));
       const resumed = await importPaths(request([LIBRARY[0]!], { resume: true }));
