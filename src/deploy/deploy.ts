@@ -183,10 +183,10 @@ class Environment {
       const all = listAll(this.client, listPath(type), query);
       for (const p of batch) {
         entry.pending.delete(p);
-        entry.fetched.set(
-          p,
-          all.then((objects) => objects.filter((o) => o[filter.field] === p)),
-        );
+        const children = all.then((objects) => objects.filter((o) => o[filter.field] === p));
+        // Awaited later, by the resources of parent p; a failed list must not count as unhandled now.
+        children.catch(() => undefined);
+        entry.fetched.set(p, children);
       }
     }
     return entry.fetched.get(parent)!;
