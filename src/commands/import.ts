@@ -61,7 +61,8 @@ export default class Import extends StrataCommand {
         ? process.stdout
         : createWriteStream(flags.events)
       : undefined;
-    const tty = process.stderr.isTTY === true && !flags.quiet;
+    // A terminal that reports no width (some CI pseudo-terminals) would make ora redraw endlessly.
+    const tty = process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0 && !flags.quiet;
     // ora (and its dependencies) load only for a person at a terminal.
     const spinner = tty
       ? (await import('ora')).default({ stream: process.stderr, text: 'importing' }).start()

@@ -138,6 +138,50 @@ describe('import as a process', () => {
     expect((xml.match(/<testcase /g) ?? []).length).toBe(7);
   });
 
+  it('shows a live progress line when stderr is a terminal', async (ctx) => {
+    // `script` runs the command on a pseudo-terminal, as a person at a terminal would.
+    if (!existsSync('/usr/bin/script')) {
+      console.warn('SKIPPED: no script(1) to give the import a terminal');
+      ctx.skip();
+    }
+    // The pseudo-terminal needs a width: without one the progress line is left out (next test).
+    const command = `stty cols 120 rows 40; ${process.execPath} ${bin} import ${PACKS[0]} --url ${reference.url} --data-dir ${tempDir()}`;
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
+        cwd: root,
+        env: { ...process.env, STRATA_AUTH_TOKEN: reference.token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\d+ done, \d+ in flight/);
+    expect(r.out).not.toMatch(/^\d{4}-\d\d-\d\dT.* unchanged DORMANCY_FLAG$/m);
+    expect(r.out).toContain('SUCCESS');
+  });
+
+  it('prints plain lines on a terminal that reports no width, instead of hanging', async () => {
+    const command = `stty cols 0 rows 0; ${process.execPath} ${bin} import ${PACKS[0]} --url ${reference.url} --data-dir ${tempDir()}`;
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
+        cwd: root,
+        env: { ...process.env, STRATA_AUTH_TOKEN: reference.token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/unchanged DORMANCY_FLAG/);
+  });
+
   it('prints plain timestamped lines on a non-TTY stderr', async () => {
     const r = await run(reference, [
       bin,
