@@ -154,7 +154,11 @@ describe('import as a process', () => {
       });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('exit', (code) => resolve({ code, out }));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
     });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\d+ done, \d+ in flight/);
