@@ -145,11 +145,15 @@ describe('import as a process', () => {
       ctx.skip();
     }
     // The pseudo-terminal needs a width: without one the progress line is left out (next test).
-    const command = `stty cols 120 rows 40; ${process.execPath} ${bin} import ${PACKS[0]} --url ${reference.url} --data-dir ${tempDir()}`;
+    // Responses held 100 ms, so the run lasts long enough for the spinner to redraw.
+    const slow = await latencyProxy(reference.url, 100);
+    const command = `stty cols 120 rows 40; ${process.execPath} ${bin} import ${PACKS[0]} --url ${slow.url} --data-dir ${tempDir()}`;
+    // A person at a terminal, not a CI job: ora stays quiet when CI is set.
+    const { CI: _ci, ...env } = process.env;
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
         cwd: root,
-        env: { ...process.env, STRATA_AUTH_TOKEN: reference.token },
+        env: { ...env, STRATA_AUTH_TOKEN: reference.token },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
@@ -160,6 +164,7 @@ describe('import as a process', () => {
         resolve({ code, out });
       });
     });
+    await slow.close();
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\d+ done, \d+ in flight/);
     expect(r.out).not.toMatch(/^\d{4}-\d\d-\d\dT.* unchanged DORMANCY_FLAG$/m);
