@@ -9,6 +9,14 @@ import { diagnostic, type RenderDiagnostic } from './diagnostics.js';
 import { readImport, type ImportBinding, type ImportContext } from './imports.js';
 import { moduleNames, type ModuleName } from './scope.js';
 import { copyTree } from './syntax.js';
+import { analyzeTree } from '../code/contract.js';
+import { codeFactsStore, type CodeFactsStore } from '../code/cache.js';
+
+let store: CodeFactsStore | null | undefined;
+function codeCache(): CodeFactsStore | null {
+  if (store === undefined) store = codeFactsStore();
+  return store;
+}
 
 export interface Statement {
   /** Position among the module's non-import statements. */
@@ -83,7 +91,16 @@ export function analyzeModule(
   let syntaxErrors: PySyntaxError[];
   let root: Node;
   try {
-    syntaxErrors = parser.syntaxErrors(tree);
+    // The syntax check is the costly part of reading a file; the code-facts cache (shared with
+    // validate, keyed by content) remembers its verdict for code seen before.
+    const cached = codeCache()?.get(input.code);
+    if (cached) {
+      syntaxErrors = cached.syntaxErrors;
+    } else {
+      const facts = analyzeTree(parser, tree);
+      codeCache()?.set(input.code, facts);
+      syntaxErrors = facts.syntaxErrors;
+    }
     root = copyTree(tree, source);
   } finally {
     tree.delete();

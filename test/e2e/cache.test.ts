@@ -54,3 +54,35 @@ describe('the code facts cache (built binary)', () => {
     expect(result.findings.map((f) => f.code)).toContain('E_PARAM_UNDECLARED');
   });
 });
+
+describe('render and the code facts cache', () => {
+  it('renders the same with the cache cold, warm and off, and fills it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-render-cache-'));
+    try {
+      const render = (cacheDir: string) =>
+        spawnSync(
+          process.execPath,
+          [
+            join(root, 'bin', 'run.js'),
+            'render',
+            'packs/library/savings/contracts/template/savings_account.py',
+            '--check',
+            '--no-git',
+          ],
+          { cwd: root, encoding: 'utf8', env: { ...process.env, STRATA_CACHE_DIR: cacheDir } },
+        );
+      const cold = render(dir);
+      const filled = readdirSync(join(dir, 'code-facts'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+        f.endsWith('.json'),
+      );
+      const warm = render(dir);
+      const off = render('none');
+      expect(cold.status).toBe(0);
+      expect(filled.length).toBeGreaterThan(5);
+      expect([warm.status, warm.stdout]).toEqual([cold.status, cold.stdout]);
+      expect([off.status, off.stdout]).toEqual([cold.status, cold.stdout]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
