@@ -16,7 +16,7 @@ export const ENVIRONMENT = {
     '`true` activates versions marked `activate: true` after a fully successful import.',
   CLU_ACTIVATE_ON_IMPORT: 'Like STRATA_ACTIVATE_ON_IMPORT (CLU compatibility).',
   STRATA_WORKERS:
-    'Worker threads for analysing large inputs (0 = none). Default: none below 3 cores or 1.5 MB of resource files.',
+    'Worker threads analysing whole files (0 = none at all). Default, from 1.5 MB of resource files: contract code on one worker thread, and whole files on workers when there are 3 or more cores.',
   STRATA_PYTHON_WASM: "Path of tree-sitter-python's .wasm grammar, when it is not found in node_modules.",
   STRATA_CACHE_DIR:
     'Directory of the code-facts cache (parsed contract facts by content hash), or `none` to turn it off. Default: `$XDG_CACHE_HOME/strata`, else `~/.cache/strata`.',

@@ -23,7 +23,18 @@ export default class Validate extends StrataCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Validate);
-    const result = await validatePaths(argv as string[], { cwd: process.cwd(), strict: flags.strict });
+    const result = await validatePaths(argv as string[], {
+      cwd: process.cwd(),
+      strict: flags.strict,
+      ...(flags.verbose
+        ? {
+            onThreads: (t) =>
+              process.stderr.write(
+                `analysis: ${t.fileWorkers > 0 ? `${t.fileWorkers} worker threads` : 'this thread'}${t.factsWorker ? ', contract code on a worker thread' : ''}\n`,
+              ),
+          }
+        : {}),
+    });
     if (flags.verbose) {
       for (const p of result.packs) {
         const n = Object.keys(p.resources).length;

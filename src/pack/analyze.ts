@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { analyzeResourceFile, newLoadContext, type FileAnalysis, type RootInfo } from './load.js';
 import { displayPath, type DisplayMap } from './discover.js';
 import { loadPython } from '../code/python.js';
+import { CodeFactsWorker } from '../code/facts-worker.js';
 import { env } from '../env.js';
 
 export interface FileJob {
@@ -47,22 +48,33 @@ function fileSize(file: string): number {
   }
 }
 
-function workerCount(sizes: readonly number[], requested: number | undefined): number {
+export interface Plan {
+  /** Threads that analyse whole files (0: this thread does). */
+  fileWorkers: number;
+  /** A thread that analyses contract code while this one reads YAML. */
+  factsWorker: boolean;
+}
+
+function plan(sizes: readonly number[], requested: number | undefined): Plan {
   const fromEnv = env('STRATA_WORKERS');
   if (requested === undefined && fromEnv !== undefined && /^\d+$/.test(fromEnv)) requested = Number(fromEnv);
   // Workers run the compiled JavaScript; from TypeScript sources (tests) analysis stays in-thread.
-  if (!import.meta.url.endsWith('.js')) return 0;
-  if (requested !== undefined) return Math.min(requested, sizes.length);
+  if (!import.meta.url.endsWith('.js')) return { fileWorkers: 0, factsWorker: false };
+  if (requested !== undefined) return { fileWorkers: Math.min(requested, sizes.length), factsWorker: false };
   const bytes = sizes.reduce((a, b) => a + b, 0);
-  // Measured on a 2-core machine: two workers were slower than one thread (the parsing is
-  // allocation-heavy, the cores share caches, and each worker warms up its own JIT and Wasm
-  // tiers). Workers pay off only with cores to spare.
   const cores = availableParallelism();
-  if (bytes < WORKER_THRESHOLD_BYTES || sizes.length < 2 || cores < 3) return 0;
-  return Math.min(cores - 1, 4, sizes.length);
+  if (bytes < WORKER_THRESHOLD_BYTES || cores < 2) return { fileWorkers: 0, factsWorker: false };
+  // Measured on 2 cores: whole-file workers were slower than one thread (the YAML work is
+  // allocation-heavy, and each worker warms up its own JIT and Wasm tiers), while contract
+  // parsing on one worker beside the YAML work on this thread overlapped well. Whole-file
+  // workers pay off only with cores to spare.
+  if (cores < 3 || sizes.length < 2) return { fileWorkers: 0, factsWorker: true };
+  return { fileWorkers: Math.min(cores - 1, 4, sizes.length), factsWorker: false };
 }
 
 export interface Analyzer {
+  /** How the work is spread over threads. */
+  plan: Plan;
   analyze(jobs: readonly FileJob[]): Promise<FileAnalysis[]>;
 }
 
@@ -72,18 +84,32 @@ export interface Analyzer {
  */
 export function startAnalyzer(files: readonly string[], options: AnalyzeOptions): Analyzer {
   const sizes = new Map(files.map((f) => [f, fileSize(f)]));
-  const n = workerCount([...sizes.values()], options.workers);
+  const threads = plan([...sizes.values()], options.workers);
+  const { fileWorkers: n, factsWorker } = threads;
   if (n === 0) {
+    // Started now, so the worker loads its parser while this thread reads manifests.
+    const facts = factsWorker ? new CodeFactsWorker() : null;
     return {
+      plan: threads,
       async analyze(jobs) {
-        const python = await loadPython();
-        const ctx = newLoadContext((a) => displayPath(options.display, a), python, options.payloads);
+        const ctx = newLoadContext(
+          (a) => displayPath(options.display, a),
+          facts ?? (await loadPython()),
+          options.payloads,
+        );
         const listedByRoot = new Map<string, Set<string>>();
-        return jobs.map((job) => {
-          let listed = listedByRoot.get(job.root.root);
-          if (!listed) listedByRoot.set(job.root.root, (listed = new Set(job.listed)));
-          return analyzeResourceFile(job.file, job.root, listed, ctx);
-        });
+        try {
+          const results = jobs.map((job) => {
+            let listed = listedByRoot.get(job.root.root);
+            if (!listed) listedByRoot.set(job.root.root, (listed = new Set(job.listed)));
+            return analyzeResourceFile(job.file, job.root, listed, ctx);
+          });
+          // Code checks finish as the worker's answers arrive.
+          await facts?.drain();
+          return results;
+        } finally {
+          await facts?.terminate();
+        }
       },
     };
   }
@@ -100,6 +126,7 @@ export function startAnalyzer(files: readonly string[], options: AnalyzeOptions)
   // Never keep the process alive for a worker that was not used (an error before analyze()).
   for (const w of workers) w.unref();
   return {
+    plan: threads,
     async analyze(jobs) {
       const queue = jobs
         .map((_, i) => i)

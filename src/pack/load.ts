@@ -24,6 +24,7 @@ import { nearest } from '../util/nearest.js';
 import type { PythonParser } from '../code/python.js';
 import { analyzeCode, type CodeFacts } from '../code/contract.js';
 import { codeFactsStore, type CodeFactsStore } from '../code/cache.js';
+import { CodeFactsWorker } from '../code/facts-worker.js';
 import { isRecord } from '../util/record.js';
 
 export interface ResourceDefinition {
@@ -106,7 +107,10 @@ export interface ResourceAnalysis {
 
 export interface LoadContext {
   display(absolute: string): string;
-  python: PythonParser;
+  /** The parser, when code is analysed on this thread. */
+  python: PythonParser | null;
+  /** The worker that analyses code instead, for large inputs. */
+  factsWorker: CodeFactsWorker | null;
   /** Keep resolved payloads in the analyses (import and convert need them; validate does not). */
   payloads: boolean;
   /** Real paths already resolved, by absolute path. */
@@ -123,12 +127,13 @@ export interface LoadContext {
 
 export function newLoadContext(
   display: (a: string) => string,
-  python: PythonParser,
+  python: PythonParser | CodeFactsWorker,
   payloads: boolean,
 ): LoadContext {
   return {
     display,
-    python,
+    python: python instanceof CodeFactsWorker ? null : python,
+    factsWorker: python instanceof CodeFactsWorker ? python : null,
     payloads,
     realpaths: new Map(),
     targets: new Map(),
@@ -630,17 +635,27 @@ function codeSite(
   return { file: map.file, ...map.position(offset) };
 }
 
-function codeFacts(code: string, ctx: LoadContext): CodeFacts {
-  let facts = ctx.code.get(code);
-  if (!facts) {
-    facts = ctx.codeCache?.get(code);
-    if (!facts) {
-      facts = analyzeCode(ctx.python, code);
+/**
+ * Hands the facts of `code` to `then`: at once when known (this run, or the cache across runs),
+ * else after this thread or the facts worker has analysed it.
+ */
+function withFacts(code: string, ctx: LoadContext, then: (facts: CodeFacts) => void): void {
+  const known = ctx.code.get(code) ?? ctx.codeCache?.get(code);
+  if (known) {
+    ctx.code.set(code, known);
+    then(known);
+    return;
+  }
+  const store = (facts: CodeFacts): void => {
+    if (!ctx.code.has(code)) {
+      ctx.code.set(code, facts);
       ctx.codeCache?.set(code, facts);
     }
-    ctx.code.set(code, facts);
-  }
-  return facts;
+    then(facts);
+  };
+  if (ctx.factsWorker) ctx.factsWorker.request(code, store);
+  else if (ctx.python) store(analyzeCode(ctx.python, code));
+  else throw new Error('bug: no way to analyse code in this context');
 }
 
 function checkCode(
@@ -651,12 +666,27 @@ function checkCode(
   inlined: Map<string, FileText>,
   result: ResourceAnalysis,
   ctx: LoadContext,
-): CodeFacts | null {
+  then?: (facts: CodeFacts) => void,
+): void {
   const code = inner.code;
-  if (typeof code !== 'string' || FILE_REFERENCE.test(code)) return null;
+  if (typeof code !== 'string' || FILE_REFERENCE.test(code)) return;
+  withFacts(code, ctx, (facts) => {
+    reportCode(kind, code, innerPath, view, inlined, result, facts);
+    then?.(facts);
+  });
+}
+
+function reportCode(
+  kind: 'contract' | 'supervisor' | 'module',
+  code: string,
+  innerPath: PathSegment[],
+  view: PayloadView,
+  inlined: Map<string, FileText>,
+  result: ResourceAnalysis,
+  facts: CodeFacts,
+): void {
   const path = [...innerPath, 'code'];
   const file = inlined.get(pathKey(path));
-  const facts = codeFacts(code, ctx);
   const at = (line: number, column: number) => codeSite(view, inlined, path, code, line, column);
   const add = (code: FindingCode, site: { file: string } & LineColumn, message: string, hint?: string) =>
     result.findings.push(makeFinding(code, site.file, site, message, { hint, resourceId: result.id }));
@@ -705,7 +735,6 @@ function checkCode(
       );
     }
   }
-  return facts;
 }
 
 function checkType(
@@ -724,10 +753,10 @@ function checkType(
   switch (type) {
     case 'SMART_CONTRACT_VERSION': {
       if (typeof inner.product_id === 'string') result.activationTarget = inner.product_id;
-      const facts = checkCode('contract', inner, [key], view, inlined, result, ctx);
-      result.codeVersion = facts?.version?.value ?? null;
-      const declared = facts?.declaredParameters;
-      if (declared && Array.isArray(inner.params)) {
+      checkCode('contract', inner, [key], view, inlined, result, ctx, (facts) => {
+        result.codeVersion = facts.version?.value ?? null;
+        const declared = facts.declaredParameters;
+        if (!declared || !Array.isArray(inner.params)) return;
         inner.params.forEach((p, i) => {
           if (!isRecord(p) || typeof p.name !== 'string' || declared.has(p.name)) return;
           const near = nearest(p.name, declared);
@@ -740,7 +769,7 @@ function checkType(
               : `declared parameters: ${[...declared].sort().join(', ') || 'none'}`,
           );
         });
-      }
+      });
       break;
     }
     case 'SUPERVISOR_CONTRACT_VERSION':

@@ -16,7 +16,7 @@ import {
   type DefinitionSite,
   type ResourceAnalysis,
 } from '../pack/load.js';
-import { startAnalyzer, type FileJob } from '../pack/analyze.js';
+import { startAnalyzer, type FileJob, type Plan } from '../pack/analyze.js';
 import { isResourceType, typePriority } from '../pack/types.js';
 import { typeMeta } from '../schema/meta.js';
 import { buildGraph, findCycles, importOrder, type Graph, type GraphEdge } from '../graph/graph.js';
@@ -46,6 +46,8 @@ export interface LoadedPacks {
   /** Every finding, deduplicated and sorted by file, line, column. */
   findings: Finding[];
   display(absolute: string): string;
+  /** How the analysis was spread over threads. */
+  threads: Plan;
 }
 
 /** A reference as written, without the `&{}`. */
@@ -470,6 +472,7 @@ export async function loadPacks(
     packs,
     findings: sortFindings(dedupe(all)),
     display: discovery.display,
+    threads: analyzer.plan,
     cleanup: discovery.cleanup,
   };
 }

@@ -3,6 +3,7 @@
  * It never prints; the command renders the result.
  */
 import { loadPacks } from './packs.js';
+import type { Plan } from '../pack/analyze.js';
 import type { Finding } from '../findings.js';
 
 export interface FindingJson {
@@ -39,6 +40,8 @@ export interface ValidateOptions {
   now?: () => number;
   /** Worker threads (0 = none); default by input size. */
   workers?: number;
+  /** Told how the analysis was spread over threads (for --verbose). */
+  onThreads?: (threads: Plan) => void;
 }
 
 export function findingJson(f: Finding): FindingJson {
@@ -70,6 +73,7 @@ export async function validatePaths(
     cwd: options.cwd,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
   });
+  options.onThreads?.(loaded.threads);
   try {
     const packs: ValidateResult['packs'] = loaded.packs.map((pack) => {
       const byResource = new Map<string, Finding[]>();
