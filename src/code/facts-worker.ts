@@ -1,8 +1,8 @@
 /**
  * Code facts computed on a worker thread. Parsing contracts (WebAssembly tree-sitter) is the
- * costly part of validating a large input; on its own thread it runs beside the YAML work of the
- * main thread. Each distinct code text is sent once; answers come back in any order and are
- * handed to every callback waiting for that text.
+ * costly part of validating a large input, and would hold up a server's other requests; on its
+ * own thread it runs beside the rest. Each distinct code text in flight is sent once; answers
+ * come back in any order and go to every caller waiting for that text.
  */
 import { Worker } from 'node:worker_threads';
 import type { CodeFacts } from './contract.js';
@@ -25,9 +25,14 @@ export function fromWire(facts: WireFacts): CodeFacts {
   };
 }
 
+interface Waiter {
+  then: (facts: CodeFacts) => void;
+  fail: (error: Error) => void;
+}
+
 export class CodeFactsWorker {
   readonly #worker: Worker;
-  readonly #waiting = new Map<number, Array<(facts: CodeFacts) => void>>();
+  readonly #waiting = new Map<number, { code: string; waiters: Waiter[] }>();
   readonly #ids = new Map<string, number>();
   #next = 0;
   #failure: Error | undefined;
@@ -35,34 +40,66 @@ export class CodeFactsWorker {
 
   constructor() {
     this.#worker = new Worker(new URL('./facts-worker-main.js', import.meta.url));
-    // A worker nobody waits for must not keep the process alive.
-    this.#worker.unref();
     this.#worker.on('message', (reply: FactsReply) => {
-      const callbacks = this.#waiting.get(reply.id) ?? [];
+      const entry = this.#waiting.get(reply.id);
       this.#waiting.delete(reply.id);
-      if ('error' in reply) this.#failure ??= new Error(`code analysis failed: ${reply.error}`);
-      else for (const cb of callbacks) cb(fromWire(reply.facts));
-      if (this.#waiting.size === 0) this.#idle?.();
+      if (entry) this.#ids.delete(entry.code);
+      if ('error' in reply) {
+        const error = new Error(`code analysis failed: ${reply.error}`);
+        this.#failure ??= error;
+        for (const w of entry?.waiters ?? []) w.fail(error);
+      } else {
+        const facts = fromWire(reply.facts);
+        for (const w of entry?.waiters ?? []) w.then(facts);
+      }
+      if (this.#waiting.size === 0) {
+        this.#worker.unref();
+        this.#idle?.();
+      }
     });
-    this.#worker.on('error', (err) => {
-      this.#failure ??= err;
-      this.#idle?.();
+    this.#worker.on('error', (err) => this.#fail(err));
+    this.#worker.on('exit', (code) => {
+      if (this.#waiting.size > 0) this.#fail(new Error(`the code analysis worker exited (${code})`));
     });
+    // The worker keeps the process alive only while answers are outstanding. (Unref after the
+    // listeners: attaching a 'message' listener refs the worker again.)
+    this.#worker.unref();
   }
 
-  /** Calls `then` with the facts of `code` once the worker has them. */
-  request(code: string, then: (facts: CodeFacts) => void): void {
-    let id = this.#ids.get(code);
-    if (id === undefined) {
-      id = this.#next++;
-      this.#ids.set(code, id);
-      this.#waiting.set(id, [then]);
-      this.#worker.postMessage({ id, code });
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const entry of this.#waiting.values()) for (const w of entry.waiters) w.fail(error);
+    this.#waiting.clear();
+    this.#ids.clear();
+    this.#worker.unref();
+    this.#idle?.();
+  }
+
+  /** Calls `then` with the facts of `code` once the worker has them (`fail` if it cannot). */
+  request(
+    code: string,
+    then: (facts: CodeFacts) => void,
+    fail: (error: Error) => void = () => undefined,
+  ): void {
+    if (this.#failure) {
+      fail(this.#failure);
       return;
     }
-    const waiting = this.#waiting.get(id);
-    if (waiting) waiting.push(then);
-    else throw new Error('bug: facts already delivered are served from the context cache');
+    const id = this.#ids.get(code);
+    if (id !== undefined) {
+      this.#waiting.get(id)?.waiters.push({ then, fail });
+      return;
+    }
+    const fresh = this.#next++;
+    this.#ids.set(code, fresh);
+    this.#waiting.set(fresh, { code, waiters: [{ then, fail }] });
+    this.#worker.ref();
+    this.#worker.postMessage({ id: fresh, code });
+  }
+
+  /** The facts of `code`, as a promise. */
+  facts(code: string): Promise<CodeFacts> {
+    return new Promise((resolve, reject) => this.request(code, resolve, reject));
   }
 
   /** Resolves when every requested text has been answered (and its callbacks run). */

@@ -10,6 +10,7 @@ import type { Storage } from '../storage/types.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type LogDestination } from './app.js';
 import { bootstrapAdminToken } from './auth.js';
+import { stopCodeAnalysis } from './config/version.js';
 
 export interface StartOptions {
   host: string;
@@ -55,6 +56,7 @@ export async function drainAndClose(app: FastifyInstance, storage: Storage): Pro
   app.strata.draining = true;
   await app.close();
   await storage.close();
+  await stopCodeAnalysis();
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
