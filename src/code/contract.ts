@@ -74,7 +74,8 @@ export function isFeatureModule(module: string): boolean {
   );
 }
 
-const SEMVER =
+/** Semantic Versioning 2.0.0; group 4 is the pre-release, group 5 the build. */
+export const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 /** Is `s` a Semantic Versioning 2.0.0 version (`1.2.3`, `1.0.0-rc.1`, `1.0.0+build.5`)? */

@@ -8,13 +8,7 @@ import { ApiError, type VaultClient } from '../client/client.js';
 import { isRecord } from '../util/record.js';
 import { LIST_PARENTS, PAYLOAD_KEY, isResourceType, type ResourceType } from '../pack/types.js';
 import { typeMeta } from '../schema/meta.js';
-import {
-  canonicalJson,
-  offlineValue,
-  requestIdFor,
-  resolveReferences,
-  workflowVersionId,
-} from './requests.js';
+import { offlineValue, requestIdFor, resolveReferences, workflowVersionId } from './requests.js';
 import {
   diffFields,
   listAll,
@@ -27,6 +21,7 @@ import { runGraph, type NodeState } from './schedule.js';
 import type { Journal, JournalEntry } from './journal.js';
 import type { LoadedPack } from '../validate/packs.js';
 import type { ResourceAnalysis } from '../pack/load.js';
+import { canonicalJson } from '../util/canonical.js';
 
 export type PlannedAction = 'create' | 'update' | 'unchanged' | 'conflict' | 'skip';
 export type Outcome = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed' | 'blocked' | 'not_started';

@@ -4,7 +4,7 @@
  * the client chooses ids, by natural key where the server generates them.
  */
 import { isRecord } from '../util/record.js';
-import { canonicalJson } from './requests.js';
+import { canonicalJson } from '../util/canonical.js';
 import type { VaultClient } from '../client/client.js';
 import type { ResourceType } from '../pack/types.js';
 

@@ -11,21 +11,12 @@ import { FileText } from '../pack/text.js';
 import { typeMeta } from '../schema/meta.js';
 import type { ResourceAnalysis } from '../pack/load.js';
 import { isRecord } from '../util/record.js';
+import { canonicalJson } from '../util/canonical.js';
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT';
   path: string;
   body?: Record<string, unknown>;
-}
-
-/** JSON with object keys sorted: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isRecord(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /**

@@ -213,18 +213,3 @@ function cycleThrough<S>(graph: Graph<S>, comp: Set<string>): GraphEdge<S>[] {
   }
   return [];
 }
-
-/** Every node that `id` depends on, directly or not. */
-export function dependenciesOf<S>(graph: Graph<S>, id: string): Set<string> {
-  const out = new Set<string>();
-  const stack = [id];
-  while (stack.length > 0) {
-    for (const e of graph.edges.get(stack.pop() as string) ?? []) {
-      if (!out.has(e.to)) {
-        out.add(e.to);
-        stack.push(e.to);
-      }
-    }
-  }
-  return out;
-}

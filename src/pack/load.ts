@@ -22,7 +22,7 @@ import { checkSchema, type SchemaViolation } from '../schema/index.js';
 import { severityOf, type Finding, type FindingCode } from '../findings.js';
 import { nearest } from '../util/nearest.js';
 import type { PythonParser } from '../code/python.js';
-import { analyzeCode, type CodeFacts } from '../code/contract.js';
+import { analyzeCode, isSemver, type CodeFacts } from '../code/contract.js';
 import { codeFactsStore, type CodeFactsStore } from '../code/cache.js';
 import { CodeFactsWorker } from '../code/facts-worker.js';
 import { isRecord } from '../util/record.js';
@@ -278,10 +278,6 @@ export function analyzeResourceFile(
     }
   }
   return out;
-}
-
-function semverLike(s: string): boolean {
-  return /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(s);
 }
 
 interface PayloadView {
@@ -726,7 +722,7 @@ function reportCode(
         `${kind} code has no module-level version = "x.y.z"`,
         'add version = "1.0.0"; the server reads the version number from it',
       );
-    } else if (!semverLike(facts.version.value)) {
+    } else if (!isSemver(facts.version.value)) {
       add(
         'E_PY_METADATA',
         at(facts.version.line, facts.version.column),

@@ -3,7 +3,7 @@
  * Deny by default: a route names the scope it needs; `admin` holds every scope.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sha256Hex } from '../storage/canonical.js';
+import { sha256Hex } from '../util/canonical.js';
 import type { Storage, TokenRecord } from '../storage/types.js';
 
 export const SCOPES = [
@@ -17,10 +17,6 @@ export const SCOPES = [
 export type Scope = (typeof SCOPES)[number];
 
 export const TOKEN_PREFIX = 'strata_';
-
-export function isScope(s: string): s is Scope {
-  return (SCOPES as readonly string[]).includes(s);
-}
 
 export function generateToken(): string {
   return `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, offlineValue, requestIdFor, resolveReferences } from '../../src/deploy/requests.js';
+import { offlineValue, requestIdFor, resolveReferences } from '../../src/deploy/requests.js';
+import { canonicalJson } from '../../src/util/canonical.js';
 import { convertPaths } from '../../src/deploy/convert.js';
 import { loadPacks } from '../../src/validate/packs.js';
 

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { ResourceType } from '../../pack/types.js';
-import { canonicalJson, sha256Hex } from '../../storage/canonical.js';
+import { canonicalJson, sha256Hex } from '../../util/canonical.js';
 import type { ReadTx, Storage, StoredObject, WriteTx } from '../../storage/types.js';
 import { ApiError, invalid, type FieldViolation } from '../errors.js';
 import { rejectReferences, requireRequestBody, requireSchema, withoutRequestId } from './checks.js';

@@ -2,10 +2,10 @@
  * The version number of product version code: its top-level `version = "x.y.z"`, read with the
  * same parser and analysis `strata validate` uses. Nothing is executed.
  */
-import { analyzeCode } from '../../code/contract.js';
+import { analyzeCode, SEMVER } from '../../code/contract.js';
 import { loadPython } from '../../code/python.js';
 import { CodeFactsWorker } from '../../code/facts-worker.js';
-import { sha256Hex } from '../../storage/canonical.js';
+import { sha256Hex } from '../../util/canonical.js';
 import { ApiError, invalid } from '../errors.js';
 
 export interface VersionNumber {
@@ -15,8 +15,6 @@ export interface VersionNumber {
   /** Pre-release and build parts (`rc.1`, `rc.1+build.5`), "" for a release. */
   label: string;
 }
-
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
 
 let worker: CodeFactsWorker | null | undefined;
 /**
