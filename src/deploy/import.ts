@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { ApiError, VaultClient } from '../client/client.js';
 import { EXIT, StrataError } from '../errors.js';
 import { loadPacks } from '../validate/packs.js';
-import { findingJson, type FindingJson } from '../validate/validate.js';
+import { resourceValidations, type ResourceValidation } from '../validate/validate.js';
 import { deploy, type ActivationReport, type DeployEvent, type ResourceReport } from './deploy.js';
 import { Journal, newRunId, runsDirectory, type JournalEntry } from './journal.js';
 import type { Target } from '../config/config.js';
@@ -27,7 +27,7 @@ export interface DeployRequest {
   now?: () => Date;
 }
 
-type ValidateSection = Record<string, { resource_type: string; valid: boolean; findings: FindingJson[] }>;
+type ValidateSection = Record<string, ResourceValidation>;
 
 export interface ImportResult {
   status: 'SUCCESS' | 'PARTIAL SUCCESS' | 'FAILURE';
@@ -69,18 +69,8 @@ export interface PlanResult {
 const IMPORTED = new Set(['created', 'updated', 'unchanged', 'skipped']);
 
 function validateSection(loaded: Awaited<ReturnType<typeof loadPacks>>): ValidateSection {
-  const out: ValidateSection = {};
-  const entries: Array<[string, ValidateSection[string]]> = [];
-  for (const pack of loaded.packs) {
-    for (const [id, r] of pack.resources) {
-      const findings = [...r.findings, ...pack.findings.filter((f) => f.resourceId === id)].map(findingJson);
-      entries.push([
-        id,
-        { resource_type: r.type, valid: !findings.some((f) => f.severity === 'error'), findings },
-      ]);
-    }
-  }
-  return Object.assign(out, Object.fromEntries(entries));
+  // fromEntries, not assign: an id like "__proto__" must stay a plain key.
+  return Object.fromEntries(loaded.packs.flatMap((pack) => Object.entries(resourceValidations(pack))));
 }
 
 function counts(actions: string[]): Record<string, number> {

@@ -2,7 +2,7 @@
  * The `validate` service: loads packs and shapes the result (schemas/validate-result.schema.json).
  * It never prints; the command renders the result.
  */
-import { loadPacks } from './packs.js';
+import { loadPacks, type LoadedPack } from './packs.js';
 import type { Plan } from '../pack/analyze.js';
 import type { Finding } from '../findings.js';
 
@@ -58,6 +58,35 @@ export function findingJson(f: Finding): FindingJson {
   return out;
 }
 
+export type ResourceValidation = ValidateResult['packs'][number]['resources'][string];
+
+/**
+ * Each resource of a pack with its findings (its own and the pack's about it), in import order:
+ * the `resources` of the validate result and the `validate` section of plan and import.
+ */
+export function resourceValidations(pack: LoadedPack, strict = false): Record<string, ResourceValidation> {
+  const byResource = new Map<string, Finding[]>();
+  for (const f of pack.findings) {
+    if (f.resourceId === undefined) continue;
+    const list = byResource.get(f.resourceId);
+    if (list) list.push(f);
+    else byResource.set(f.resourceId, [f]);
+  }
+  const order = [...pack.order, ...[...pack.resources.keys()].filter((id) => !pack.graph.nodes.has(id))];
+  const entries: Array<[string, ResourceValidation]> = [];
+  for (const id of order) {
+    const r = pack.resources.get(id);
+    if (!r) continue;
+    const findings = [...r.findings, ...(byResource.get(id) ?? [])].map(findingJson);
+    entries.push([
+      id,
+      { resource_type: r.type, valid: !findings.some((f) => f.severity === 'error' || strict), findings },
+    ]);
+  }
+  // fromEntries defines own properties, so an id like "__proto__" stays a plain key.
+  return Object.fromEntries(entries);
+}
+
 function fails(f: Finding, strict: boolean): boolean {
   return f.severity === 'error' || strict;
 }
@@ -76,26 +105,7 @@ export async function validatePaths(
   options.onThreads?.(loaded.threads);
   try {
     const packs: ValidateResult['packs'] = loaded.packs.map((pack) => {
-      const byResource = new Map<string, Finding[]>();
-      for (const f of pack.findings) {
-        if (f.resourceId === undefined) continue;
-        const list = byResource.get(f.resourceId);
-        if (list) list.push(f);
-        else byResource.set(f.resourceId, [f]);
-      }
-      const order = [...pack.order, ...[...pack.resources.keys()].filter((id) => !pack.graph.nodes.has(id))];
-      const entries: Array<[string, ValidateResult['packs'][number]['resources'][string]]> = [];
-      for (const id of order) {
-        const r = pack.resources.get(id);
-        if (!r) continue;
-        const findings = [...r.findings, ...(byResource.get(id) ?? [])].map(findingJson);
-        entries.push([
-          id,
-          { resource_type: r.type, valid: !findings.some((f) => f.severity === 'error' || strict), findings },
-        ]);
-      }
-      // fromEntries defines own properties, so an id like "__proto__" stays a plain key.
-      const resources: ValidateResult['packs'][number]['resources'] = Object.fromEntries(entries);
+      const resources = resourceValidations(pack, strict);
       const own = new Set<Finding>(pack.findings);
       for (const r of pack.resources.values()) for (const f of r.findings) own.add(f);
       const manifestFindings = loaded.findings.filter((f) => f.file === pack.manifestFile || own.has(f));
