@@ -7,16 +7,9 @@
 import { ApiError, type VaultClient } from '../client/client.js';
 import { isRecord } from '../util/record.js';
 import { LIST_PARENTS, PAYLOAD_KEY, isResourceType, type ResourceType } from '../pack/types.js';
-import { typeMeta } from '../schema/meta.js';
+import { listPath, typeMeta } from '../schema/meta.js';
 import { offlineValue, requestIdFor, resolveReferences, workflowVersionId } from './requests.js';
-import {
-  diffFields,
-  listAll,
-  listPath,
-  versionNumber,
-  type FieldChange,
-  type ServerObject,
-} from './environment.js';
+import { diffFields, listAll, versionNumber, type FieldChange, type ServerObject } from './environment.js';
 import { runGraph, type NodeState } from './schedule.js';
 import type { Journal, JournalEntry } from './journal.js';
 import type { LoadedPack } from '../validate/packs.js';

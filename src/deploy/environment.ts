@@ -6,7 +6,6 @@
 import { isRecord } from '../util/record.js';
 import { canonicalJson } from '../util/canonical.js';
 import type { VaultClient } from '../client/client.js';
-import type { ResourceType } from '../pack/types.js';
 
 export type ServerObject = Record<string, unknown>;
 
@@ -31,38 +30,6 @@ export async function listAll(
     for (const o of list) if (isRecord(o)) out.push(o);
     token = typeof body?.next_page_token === 'string' ? body.next_page_token : '';
     if (!token) return out;
-  }
-}
-
-/** Where each type's objects are listed. */
-export function listPath(type: ResourceType): string {
-  switch (type) {
-    case 'CALENDAR':
-      return '/v1/calendars';
-    case 'CALENDAR_EVENT':
-      return '/v1/calendar-event';
-    case 'FLAG_DEFINITION':
-      return '/v1/flag-definitions';
-    case 'ACCOUNT_SCHEDULE_TAG':
-      return '/v1/account-schedule-tags';
-    case 'GLOBAL_PARAMETER':
-      return '/v1/global-parameters';
-    case 'CONTRACT_MODULE':
-      return '/v1/contract-modules';
-    case 'CONTRACT_MODULE_VERSION':
-      return '/v1/contract-module-versions';
-    case 'SMART_CONTRACT_VERSION':
-      return '/v1/product-versions';
-    case 'INTERNAL_ACCOUNT':
-      return '/v1/internal-accounts';
-    case 'SMART_CONTRACT_MODULE_VERSIONS_LINK':
-      return '/v1/smart-contract-module-versions-links';
-    case 'SUPERVISOR_CONTRACT':
-      return '/v1/supervisor-contracts';
-    case 'SUPERVISOR_CONTRACT_VERSION':
-      return '/v1/supervisor-contract-versions';
-    case 'WORKFLOW_DEFINITION_VERSION':
-      return '/v1/workflow-definition-versions';
   }
 }
 

@@ -38,3 +38,11 @@ export function typeMeta(type: ResourceType): TypeMeta {
   }
   return meta;
 }
+
+/**
+ * Where a type's objects are listed: its create path, except calendars, which Vault lists at
+ * `/v1/calendars` (created at `/v1/calendar`). Shared by the server's routes and the client.
+ */
+export function listPath(type: ResourceType): string {
+  return type === 'CALENDAR' ? '/v1/calendars' : `/v1/${typeMeta(type).plural}`;
+}

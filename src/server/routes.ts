@@ -9,6 +9,7 @@ import type { Actor, Outcome } from './config/service.js';
 import { typeInfo } from './config/types.js';
 import { ApiError } from './errors.js';
 import { VERSION } from '../version.js';
+import { listPath } from '../schema/meta.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -92,9 +93,7 @@ export function registerRoutes(app: FastifyInstance, state: ServerState): void {
       const q = req.query as Query;
       return sendJson(reply, await service.batchGet(type, many(q, 'ids') ?? [], one(q, 'view')));
     });
-    // Vault lists calendars at the plural path; every other collection at its create path.
-    const listPath = type === 'CALENDAR' ? '/v1/calendars' : base;
-    app.get(listPath, read, async (req, reply) => {
+    app.get(listPath(type), read, async (req, reply) => {
       const q = req.query as Query;
       return sendJson(
         reply,

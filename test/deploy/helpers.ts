@@ -5,7 +5,7 @@ import { buildApp } from '../../src/server/app.js';
 import { issueToken } from '../../src/server/auth.js';
 import { sqliteFactory, type StorageFactory } from '../storage/factories.js';
 import { RESOURCE_TYPES } from '../../src/pack/types.js';
-import { listPath } from '../../src/deploy/environment.js';
+import { listPath } from '../../src/schema/meta.js';
 
 export interface TestServer {
   url: string;
