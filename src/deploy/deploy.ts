@@ -134,14 +134,25 @@ const IDS_PER_LIST = 50;
  */
 class Environment {
   #lists = new Map<string, Promise<ServerObject[]>>();
+  #indexes = new Map<string, Promise<Map<unknown, ServerObject>>>();
   constructor(private readonly client: VaultClient) {}
 
-  #list(path: string, query: Record<string, string | string[]> = {}): Promise<ServerObject[]> {
-    const key = `${path}?${canonicalJson(query)}`;
-    let p = this.#lists.get(key);
+  /** Every object at a list path, read once. */
+  #list(path: string): Promise<ServerObject[]> {
+    let p = this.#lists.get(path);
     if (!p) {
-      p = listAll(this.client, path, query);
-      this.#lists.set(key, p);
+      p = listAll(this.client, path);
+      this.#lists.set(path, p);
+    }
+    return p;
+  }
+
+  /** The objects at a list path by id, so each lookup is not a scan. */
+  #byId(path: string): Promise<Map<unknown, ServerObject>> {
+    let p = this.#indexes.get(path);
+    if (!p) {
+      p = this.#list(path).then((objects) => new Map(objects.map((o) => [o.id, o])));
+      this.#indexes.set(path, p);
     }
     return p;
   }
@@ -165,13 +176,26 @@ class Environment {
     const entry = this.#byParent.get(type)!;
     if (!entry.fetched.has(parent)) {
       // List this parent together with up to 49 others still pending.
-      const batch = [parent, ...[...entry.pending].filter((p) => p !== parent)].slice(0, IDS_PER_LIST);
+      const batch = [parent];
+      for (const p of entry.pending) {
+        if (batch.length >= IDS_PER_LIST) break;
+        if (p !== parent) batch.push(p);
+      }
       const query: Record<string, string | string[]> = { [filter.param]: batch };
       if (type === 'SMART_CONTRACT_VERSION') query.view = 'PRODUCT_VERSION_VIEW_INCLUDE_CODE';
-      const all = listAll(this.client, listPath(type), query);
+      // Grouped once by parent, not filtered once per parent.
+      const grouped = listAll(this.client, listPath(type), query).then((objects) => {
+        const groups = new Map<unknown, ServerObject[]>();
+        for (const o of objects) {
+          const list = groups.get(o[filter.field]);
+          if (list) list.push(o);
+          else groups.set(o[filter.field], [o]);
+        }
+        return groups;
+      });
       for (const p of batch) {
         entry.pending.delete(p);
-        const children = all.then((objects) => objects.filter((o) => o[filter.field] === p));
+        const children = grouped.then((groups) => groups.get(p) ?? []);
         // Awaited later, by the resources of parent p; a failed list must not count as unhandled now.
         children.catch(() => undefined);
         entry.fetched.set(p, children);
@@ -196,7 +220,7 @@ class Environment {
       }
       case 'WORKFLOW_DEFINITION_VERSION': {
         const id = workflowVersionId(r);
-        return id === undefined ? undefined : (await this.#list(path)).find((o) => o.id === id);
+        return id === undefined ? undefined : (await this.#byId(path)).get(id);
       }
       case 'CALENDAR_EVENT': {
         const calendar = str('calendar_id');
@@ -221,7 +245,7 @@ class Environment {
       default: {
         const idField = typeMeta(type).idField;
         const id = idField === null ? undefined : obj[idField];
-        if (id !== undefined) return (await this.#list(path)).find((o) => o.id === id);
+        if (id !== undefined) return (await this.#byId(path)).get(id);
         // A supervisor contract version may leave its id to the server: match by contract and code.
         if (type === 'SUPERVISOR_CONTRACT_VERSION') {
           return (await this.#list(path)).find(
