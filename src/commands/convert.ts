@@ -2,8 +2,7 @@ import { Args } from '@oclif/core';
 import { StrataCommand } from '../base.js';
 import { EXIT } from '../errors.js';
 import { convertPaths } from '../deploy/convert.js';
-import { findingJson } from '../validate/validate.js';
-import { formatFinding } from '../ui/findings.js';
+import { writeFindings } from '../ui/findings.js';
 
 export default class Convert extends StrataCommand {
   static override summary =
@@ -23,10 +22,7 @@ export default class Convert extends StrataCommand {
     const { argv, flags } = await this.parse(Convert);
     const result = await convertPaths(argv as string[], process.cwd());
     const style = this.stderrStyle(flags['no-color']);
-    for (const f of result.findings) {
-      if (!flags.quiet || f.severity === 'error')
-        process.stderr.write(`${formatFinding(findingJson(f), style)}\n`);
-    }
+    writeFindings(result.findings, style, flags.quiet);
     for (const s of result.skipped) {
       process.stderr.write(
         `${style.yellow('warning')} skipped ${s.resource_id}: strata does not import ${s.resource_type}\n`,

@@ -3,8 +3,7 @@ import { StrataCommand } from '../base.js';
 import { EXIT } from '../errors.js';
 import { loadPacks } from '../validate/packs.js';
 import { renderGraph } from '../graph/render.js';
-import { findingJson } from '../validate/validate.js';
-import { formatFinding } from '../ui/findings.js';
+import { writeFindings } from '../ui/findings.js';
 
 export default class Graph extends StrataCommand {
   static override summary = 'Print the reference graph of a pack or bundle (Mermaid, dot or JSON).';
@@ -32,10 +31,7 @@ export default class Graph extends StrataCommand {
       const format = this.outputJson(flags) ? 'json' : flags.format;
       this.emit(renderGraph(loaded.packs, format));
       const style = this.stderrStyle(flags['no-color']);
-      for (const f of loaded.findings) {
-        if (!flags.quiet || f.severity === 'error')
-          process.stderr.write(`${formatFinding(findingJson(f), style)}\n`);
-      }
+      writeFindings(loaded.findings, style, flags.quiet);
       const failed = loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error');
       process.exitCode = failed ? EXIT.INVALID : EXIT.OK;
     } finally {

@@ -6,6 +6,7 @@ import { readConfig, resolveTarget } from '../config/config.js';
 import { importPaths, readSecretFile } from '../deploy/import.js';
 import { serverFlags } from '../deploy/flags.js';
 import { formatImportResult, junitReport } from '../ui/deploy.js';
+import { writeFindings } from '../ui/findings.js';
 import { dryRunExitCode, planCommandResult } from './plan.js';
 
 export default class Import extends StrataCommand {
@@ -48,6 +49,7 @@ export default class Import extends StrataCommand {
         target,
         this.outputJson(flags),
         this.stdoutStyle(flags['no-color']),
+        (findings) => writeFindings(findings, this.stderrStyle(flags['no-color']), flags.quiet),
       );
       this.emit(planned.text);
       process.exitCode = dryRunExitCode(planned.result);
@@ -77,6 +79,7 @@ export default class Import extends StrataCommand {
         dataDir: flags['data-dir'],
         ...(flags.resume !== undefined ? { resume: flags.resume === 'latest' ? true : flags.resume } : {}),
         signal: controller.signal,
+        onFindings: (findings) => writeFindings(findings, this.stderrStyle(flags['no-color']), flags.quiet),
         onEvent: (e) => {
           events?.write(`${JSON.stringify(e)}\n`);
           if (e.event === 'start') inFlight.add(e.resource_id);

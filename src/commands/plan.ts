@@ -6,6 +6,8 @@ import { planPaths, readSecretFile, type PlanResult } from '../deploy/import.js'
 import { serverFlags } from '../deploy/flags.js';
 import { formatPlanResult } from '../ui/deploy.js';
 import type { Style } from '../ui/style.js';
+import { writeFindings } from '../ui/findings.js';
+import type { Finding } from '../findings.js';
 
 /** Shared with `import --dry-run`. */
 export async function planCommandResult(
@@ -13,8 +15,9 @@ export async function planCommandResult(
   target: Target,
   json: boolean,
   style: Style,
+  onFindings: (findings: readonly Finding[]) => void,
 ): Promise<{ result: PlanResult; text: string }> {
-  const result = await planPaths({ paths, cwd: process.cwd(), target, dataDir: '.strata' });
+  const result = await planPaths({ paths, cwd: process.cwd(), target, dataDir: '.strata', onFindings });
   return { result, text: json ? JSON.stringify(result, null, 2) : formatPlanResult(result, style) };
 }
 
@@ -49,6 +52,7 @@ export default class Plan extends StrataCommand {
       target,
       this.outputJson(flags),
       this.stdoutStyle(flags['no-color']),
+      (findings) => writeFindings(findings, this.stderrStyle(flags['no-color']), flags.quiet),
     );
     this.emit(planned.text);
     process.exitCode =

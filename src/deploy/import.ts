@@ -13,6 +13,7 @@ import { deploy, type ActivationReport, type DeployEvent, type ResourceReport } 
 import { Journal, newRunId, runsDirectory, type JournalEntry } from './journal.js';
 import type { Target } from '../config/config.js';
 import { VERSION } from '../version.js';
+import type { Finding } from '../findings.js';
 
 export interface DeployRequest {
   paths: readonly string[];
@@ -24,6 +25,8 @@ export interface DeployRequest {
   resume?: string | true | undefined;
   signal?: AbortSignal;
   onEvent?: (e: DeployEvent) => void;
+  /** Told every validation finding (the result keeps only those about resources). */
+  onFindings?: (findings: readonly Finding[]) => void;
   now?: () => Date;
 }
 
@@ -119,6 +122,7 @@ function client(target: Target): VaultClient {
 export async function planPaths(request: DeployRequest): Promise<PlanResult> {
   const started = Date.now();
   const loaded = await loadPacks(request.paths, { cwd: request.cwd, payloads: true });
+  request.onFindings?.(loaded.findings);
   try {
     const validate = validateSection(loaded);
     if (loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error')) {
@@ -173,6 +177,7 @@ export async function importPaths(request: DeployRequest): Promise<ImportResult>
   const started = Date.now();
   const now = request.now ?? (() => new Date());
   const loaded = await loadPacks(request.paths, { cwd: request.cwd, payloads: true });
+  request.onFindings?.(loaded.findings);
   try {
     const validate = validateSection(loaded);
     if (loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error')) {

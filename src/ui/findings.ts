@@ -1,5 +1,6 @@
 /** Findings as a compiler prints them: `path:line:col: error E_CODE message`, then the hint. */
-import type { FindingJson, ValidateResult } from '../validate/validate.js';
+import { findingJson, type FindingJson, type ValidateResult } from '../validate/validate.js';
+import type { Finding } from '../findings.js';
 import type { Style } from './style.js';
 
 export function formatFinding(f: FindingJson, style: Style): string {
@@ -23,4 +24,11 @@ export function formatValidateResult(result: ValidateResult, style: Style, quiet
     `${plural(s.packs, 'pack')}, ${plural(s.resources, 'resource')}: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} (${s.duration_ms} ms) ${status}`,
   );
   return lines.join('\n');
+}
+
+/** Findings on stderr for commands whose stdout carries another result (graph, convert, plan, import). */
+export function writeFindings(findings: readonly Finding[], style: Style, quiet: boolean): void {
+  for (const f of findings) {
+    if (!quiet || f.severity === 'error') process.stderr.write(`${formatFinding(findingJson(f), style)}\n`);
+  }
 }

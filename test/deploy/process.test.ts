@@ -84,6 +84,24 @@ describe('import as a process', () => {
     }
   });
 
+  it('shows why a pack is invalid, compiler-style, on import and plan (exit 1, nothing sent)', async () => {
+    for (const verb of ['import', 'plan']) {
+      const r = await run(reference, [
+        bin,
+        verb,
+        'test/fixtures/broken/ref_unknown/wallet_manifest.yaml',
+        '--url',
+        reference.url,
+        '--data-dir',
+        tempDir(),
+      ]);
+      expect(r.status, verb).toBe(1);
+      expect(r.stderr, verb).toMatch(
+        /^test\/fixtures\/broken\/ref_unknown\/wallet\/wallet_internal_accounts\.resources\.yaml:9:22: error E_REF_UNKNOWN /m,
+      );
+    }
+  });
+
   it('exits 2 on a partial import', async () => {
     const fresh = await sqliteServer();
     const work = tempDir();
