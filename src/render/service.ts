@@ -35,7 +35,7 @@ export interface RenderOptions {
   out?: string | undefined;
   /** Output directory: `<dir>/<stem>_rendered.py`. */
   outDir?: string | undefined;
-  /** Compare with the file on disk instead of writing. */
+  /** Compare with the file on disk instead of writing (content only: headers' `git:` parts are ignored). */
   check?: boolean;
   /** Include `git:<commit>` in section headers (default true). */
   git?: boolean;
@@ -50,7 +50,7 @@ export interface TemplateResult {
   output: string;
   root: string;
   status: TemplateStatus;
-  /** Unified diff from the file on disk to a fresh render (`--check`, when stale). */
+  /** Unified diff from the file on disk to a fresh render keeping the file's `git:` parts (`--check`, when stale). */
   diff?: string;
   /** Feature modules in output order with the number of objects taken from each. */
   sections: Array<{ module: string; file: string; objects: number }>;
@@ -361,13 +361,16 @@ async function renderOne(
   const onDisk = io.readFile(output);
   const existing = onDisk === null ? null : onDisk.replace(/\r\n/g, '\n');
   if (options.check === true) {
-    if (existing === rendered.text) {
+    // Provenance is not content: the fresh render takes the file's own `git:` parts wherever a
+    // section's path and md5 match, so only code and md5s can make a file stale.
+    const expected = existing === null ? rendered.text : withProvenanceOf(existing, rendered.text);
+    if (existing === expected) {
       result.status = 'up_to_date';
     } else {
       result.status = 'stale';
       result.diff = unifiedDiff(
         existing ?? '',
-        rendered.text,
+        expected,
         existing === null ? '/dev/null' : `${result.output} (on disk)`,
         `${result.output} (rendered)`,
       );
@@ -379,4 +382,21 @@ async function renderOne(
     result.status = 'written';
   }
   return result;
+}
+
+/** A section header: `# Objects below have been imported from:`, the path, `# md5:<hex>[ git:<commit>]`. */
+const SECTION_HEADER =
+  /^(# Objects below have been imported from:\n# {4}.*\n# md5:[0-9a-f]{32})( git:[0-9a-f]+)?$/gm;
+
+/**
+ * `rendered` with each section header's `git:` part replaced by the one `existing` has for the
+ * same path and md5 (none when `existing` has none): the two then differ only where content does.
+ */
+export function withProvenanceOf(existing: string, rendered: string): string {
+  const provenance = new Map<string, string>();
+  for (const m of existing.matchAll(SECTION_HEADER)) provenance.set(m[1] as string, m[2] ?? '');
+  return rendered.replace(SECTION_HEADER, (header: string, identity: string) => {
+    const kept = provenance.get(identity);
+    return kept === undefined ? header : identity + kept;
+  });
 }

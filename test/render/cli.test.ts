@@ -21,11 +21,20 @@ const EXAMPLE = 'packs/library/savings/contracts/template/savings_account.py';
 const EXAMPLE_OUT = 'packs/library/savings/contracts/savings_account_rendered.py';
 
 describe('strata render (the built binary)', () => {
-  it('finds the committed example render up to date (--check --no-git, as CI runs it)', () => {
-    const r = strata(root, 'render', EXAMPLE, '--check', '--no-git');
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(`up to date ${EXAMPLE_OUT}\n`);
-    expect(r.status).toBe(0);
+  it.each([[['--check']], [['--check', '--no-git']]])(
+    'finds the committed example render up to date in this clone (%j; CI runs plain --check)',
+    (flags) => {
+      const r = strata(root, 'render', EXAMPLE, ...flags);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`up to date ${EXAMPLE_OUT}\n`);
+      expect(r.status).toBe(0);
+    },
+  );
+
+  it('is the command CI runs on the committed renders', () => {
+    expect(readFileSync(join(root, '.ci/run'), 'utf8')).toMatch(
+      /^node bin\/run\.js render --check \$\(find packs -path '\*\/template\/\*\.py' \| sort\)$/m,
+    );
   });
 
   it('prints nothing on success with --quiet', () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -203,6 +204,102 @@ describe('--check and rewriting', () => {
     expect(first.templates[0]?.status).toBe('written');
     expect(second.templates[0]?.status).toBe('unchanged');
     expect(io.writes).toHaveLength(1);
+  });
+});
+
+/** Run real git in `cwd` as a fixed author, so commits need no user configuration. */
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Strata Test', '-c', 'user.email=test@example.com', ...args], {
+    cwd,
+    encoding: 'utf8',
+  }).trim();
+}
+
+describe('--check compares content, not provenance (header git: parts)', () => {
+  const t = 'lib/products/p/contracts/template/t.py';
+  const out = 'lib/products/p/contracts/t_rendered.py';
+
+  /** A real git repository holding FILES, committed. */
+  function repo(): string {
+    const dir = writeTree(FILES);
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'first');
+    return dir;
+  }
+  const check = (dir: string, withGit: boolean) =>
+    renderTemplates([t], { cwd: dir, version: 'v', git: withGit, check: true });
+
+  it('passes a render made with git, checked with and without git and after a new commit', async () => {
+    const dir = repo();
+    const first = git(dir, 'rev-parse', 'HEAD');
+    expect((await renderTemplates([t], { cwd: dir, version: 'v' })).templates[0]?.status).toBe('written');
+    const text = readFileSync(join(dir, out), 'utf8');
+    expect(text).toContain(` git:${first}\n`);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'render');
+
+    expect((await check(dir, true)).templates[0]?.status).toBe('up_to_date');
+    expect((await check(dir, false)).templates[0]?.status).toBe('up_to_date');
+    // New commits: one elsewhere (HEAD moves), then a change to a.py and its revert (a.py's last
+    // commit moves, its content does not).
+    writeFileSync(join(dir, 'notes.txt'), 'later\n');
+    git(dir, 'add', 'notes.txt');
+    git(dir, 'commit', '-qm', 'elsewhere');
+    writeFileSync(join(dir, 'lib/features/a.py'), 'A = 3\n');
+    git(dir, 'commit', '-qam', 'change a');
+    writeFileSync(join(dir, 'lib/features/a.py'), 'A = 1\n');
+    git(dir, 'commit', '-qam', 'revert a');
+    expect(git(dir, 'log', '-1', '--format=%H', '--', 'lib/features/a.py')).not.toBe(first);
+    expect((await check(dir, true)).templates[0]?.status).toBe('up_to_date');
+    expect(readFileSync(join(dir, out), 'utf8')).toBe(text);
+  });
+
+  it('passes a render made without git, checked with git', async () => {
+    const dir = repo();
+    await renderTemplates([t], { cwd: dir, version: 'v', git: false });
+    expect(readFileSync(join(dir, out), 'utf8')).not.toContain(' git:');
+    const r = await check(dir, true);
+    expect(r.status).toBe('OK');
+    expect(r.templates[0]?.status).toBe('up_to_date');
+  });
+
+  it('passes a render whose sources changed commits since (a new commit of each file)', async () => {
+    const dir = repo();
+    await renderTemplates([t], { cwd: dir, version: 'v' });
+    const before = readFileSync(join(dir, out), 'utf8');
+    // Rewrite both sources with different bytes that normalise to the same text (CRLF), commit.
+    for (const f of ['lib/features/a.py', t]) {
+      const p = join(dir, f);
+      writeFileSync(p, readFileSync(p, 'utf8').replace(/\n/g, '\r\n'));
+    }
+    git(dir, 'commit', '-qam', 'CRLF');
+    const head = git(dir, 'rev-parse', 'HEAD');
+    const fresh = await renderTemplates([t], { cwd: dir, version: 'v', out: 'fresh.py' });
+    expect(readFileSync(join(dir, 'fresh.py'), 'utf8')).toContain(` git:${head}\n`);
+    expect(before).not.toContain(head);
+    expect(fresh.status).toBe('OK');
+    expect((await check(dir, true)).templates[0]?.status).toBe('up_to_date');
+  });
+
+  it('still finds a file stale when an md5 or the code differs, and its diff shows only that', async () => {
+    const dir = repo();
+    await renderTemplates([t], { cwd: dir, version: 'v' });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'render');
+    writeFileSync(join(dir, 'lib/features/a.py'), 'A = 1\nB = 2\n');
+    git(dir, 'commit', '-qam', 'unused B');
+    const md5Only = await check(dir, true);
+    expect(md5Only.templates[0]?.status).toBe('stale');
+    const diff = md5Only.templates[0]?.diff ?? '';
+    // One header changes (the feature's md5 and commit); the template's headers are unchanged.
+    expect(diff.match(/^[-+]# md5:/gm)).toHaveLength(2);
+    expect(diff).not.toMatch(/^[-+](?!# md5:|--|\+\+)/m);
+
+    writeFileSync(join(dir, out), readFileSync(join(dir, out), 'utf8').replace('X = a_A', 'X = a_A + 0'));
+    const code = await check(dir, false);
+    expect(code.templates[0]?.status).toBe('stale');
+    expect(code.templates[0]?.diff).toContain('-X = a_A + 0\n+X = a_A\n');
   });
 });
 
