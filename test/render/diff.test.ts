@@ -1,35 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffLines, unifiedDiff } from '../../src/render/diff.js';
+import { unifiedDiff } from '../../src/render/diff.js';
 
-/** Apply a unified diff to `a` (checking every context and removed line), as patch(1) would. */
-function applyDiff(a: string, diff: string): string {
-  const lines = a === '' ? [] : a.replace(/\n$/, '').split('\n');
-  const out: string[] = [];
-  let cursor = 0;
-  const body = diff.split('\n').slice(2);
-  for (let i = 0; i < body.length; i += 1) {
-    const header = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@$/.exec(body[i] ?? '');
-    if (header === null) continue;
-    const count = header[2] === undefined ? 1 : Number(header[2]);
-    const start = count === 0 ? Number(header[1]) : Number(header[1]) - 1;
-    out.push(...lines.slice(cursor, start));
-    cursor = start;
-    for (i += 1; i < body.length && !(body[i] ?? '').startsWith('@@'); i += 1) {
-      const line = body[i] ?? '';
-      if (line === '') continue;
-      const rest = line.slice(1);
-      if (line[0] === '+') out.push(rest);
-      else {
-        if (lines[cursor] !== rest)
-          throw new Error(`line ${cursor + 1}: expected ${rest}, found ${lines[cursor]}`);
-        if (line[0] === ' ') out.push(rest);
-        cursor += 1;
-      }
-    }
-    i -= 1;
+/**
+ * Apply a unified diff to `a` with `git apply` (which checks every context and removed line),
+ * whatever names its headers give.
+ */
+function gitApply(a: string, diff: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-diff-'));
+  try {
+    writeFileSync(join(dir, 'f'), a);
+    writeFileSync(join(dir, 'p.diff'), diff.replace(/^--- .*\n\+\+\+ .*\n/, '--- f\n+++ f\n'));
+    execFileSync('git', ['apply', '-p0', 'p.diff'], { cwd: dir, stdio: 'pipe' });
+    return readFileSync(join(dir, 'f'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  out.push(...lines.slice(cursor));
-  return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }
 
 /** Length of a longest common subsequence (dynamic programming): the minimal diff keeps this many lines. */
@@ -55,6 +44,8 @@ function text(seed: number, n: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+const lines = (t: string) => (t === '' ? [] : t.slice(0, -1).split('\n'));
+
 describe('unifiedDiff', () => {
   it('is empty for equal texts', () => {
     expect(unifiedDiff('a\nb\n', 'a\nb\n', 'x', 'y')).toBe('');
@@ -74,6 +65,42 @@ describe('unifiedDiff', () => {
     );
   });
 
+  it('shows a change of the final newline alone as a changed last line, with the marker', () => {
+    const added = unifiedDiff('a\nb', 'a\nb\n', 'old', 'new');
+    expect(added).toBe('--- old\n+++ new\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n');
+    expect(gitApply('a\nb', added)).toBe('a\nb\n');
+    const removed = unifiedDiff('a\nb\n', 'a\nb', 'old', 'new');
+    expect(removed).toBe('--- old\n+++ new\n@@ -1,2 +1,2 @@\n a\n-b\n+b\n\\ No newline at end of file\n');
+    expect(gitApply('a\nb\n', removed)).toBe('a\nb');
+  });
+
+  it('keeps the marker when other lines change too', () => {
+    const diff = unifiedDiff('a\nb\nc', 'a\nB\nc\n', 'old', 'new');
+    expect(diff).toBe(
+      '--- old\n+++ new\n@@ -1,3 +1,3 @@\n a\n-b\n-c\n\\ No newline at end of file\n+B\n+c\n',
+    );
+    expect(gitApply('a\nb\nc', diff)).toBe('a\nB\nc\n');
+  });
+
+  it('never prints a hunk without lines', () => {
+    for (const [a, b] of [
+      ['x', 'x\n'],
+      ['x\n', 'x'],
+      ['', 'x'],
+      ['x', ''],
+      ['a\nb\nc\nd\ne\nf\ng\nh\ni', 'a\nb\nc\nd\ne\nf\ng\nh\ni\n'],
+    ] as const) {
+      const diff = unifiedDiff(a, b, 'old', 'new');
+      const body = diff.replace(/\n$/, '').split('\n').slice(2);
+      expect(body[0]).toMatch(/^@@ /);
+      // Every hunk header is followed by a line of the hunk.
+      body.forEach((line, i) => {
+        if (line.startsWith('@@')) expect(body[i + 1]).toMatch(/^[-+ ]/);
+      });
+      expect(gitApply(a, diff)).toBe(b);
+    }
+  });
+
   it.each([
     [1, 2, 10, 10],
     [3, 4, 30, 25],
@@ -89,17 +116,11 @@ describe('unifiedDiff', () => {
       const b = text(s2, n2);
       const diff = unifiedDiff(a, b, 'old', 'new');
       expect(diff === '').toBe(a === b);
-      expect(applyDiff(a, diff)).toBe(b);
-      const al = a === '' ? [] : a.slice(0, -1).split('\n');
-      const bl = b === '' ? [] : b.slice(0, -1).split('\n');
-      expect(diffLines(al, bl).filter((o) => o.kind === ' ')).toHaveLength(lcs(al, bl));
+      if (a !== b) expect(gitApply(a, diff)).toBe(b);
+      // With context enough for one hunk, the kept lines are a longest common subsequence.
+      const whole = unifiedDiff(a, b, 'old', 'new', Number.MAX_SAFE_INTEGER);
+      const kept = whole.split('\n').filter((l) => l.startsWith(' '));
+      expect(kept).toHaveLength(a === b ? 0 : lcs(lines(a), lines(b)));
     },
   );
-
-  it('finds a shortest edit script', () => {
-    const ops = diffLines(['a', 'b', 'c', 'a', 'b', 'b', 'a'], ['c', 'b', 'a', 'b', 'a', 'c']);
-    expect(ops.filter((o) => o.kind !== ' ')).toHaveLength(5);
-    expect(ops.filter((o) => o.kind !== '+').map((o) => o.line)).toEqual(['a', 'b', 'c', 'a', 'b', 'b', 'a']);
-    expect(ops.filter((o) => o.kind !== '-').map((o) => o.line)).toEqual(['c', 'b', 'a', 'b', 'a', 'c']);
-  });
 });

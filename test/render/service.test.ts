@@ -185,6 +185,17 @@ describe('--check and rewriting', () => {
     expect(io.writes).toEqual([]);
   });
 
+  it('finds an output without its final newline stale, and its diff says so', async () => {
+    const dir = writeTree(FILES);
+    const t = 'lib/products/p/contracts/template/t.py';
+    const out = join(dir, 'lib/products/p/contracts/t_rendered.py');
+    await renderTemplates([t], { cwd: dir, version: 'v', git: false });
+    writeFileSync(out, readFileSync(out, 'utf8').replace(/\n$/, ''));
+    const r = await renderTemplates([t], { cwd: dir, version: 'v', git: false, check: true });
+    expect(r.templates[0]?.status).toBe('stale');
+    expect(r.templates[0]?.diff).toMatch(/\n-X = a_A\n\\ No newline at end of file\n\+X = a_A\n$/);
+  });
+
   it('accepts an output checked out with CRLF line endings as up to date', async () => {
     const dir = writeTree(FILES);
     const t = 'lib/products/p/contracts/template/t.py';
