@@ -5,6 +5,7 @@
  */
 import { isRecord } from '../util/record.js';
 import { canonicalJson } from '../util/canonical.js';
+import { withoutUnset } from '../schema/unset.js';
 import type { VaultClient } from '../client/client.js';
 
 export type ServerObject = Record<string, unknown>;
@@ -40,7 +41,10 @@ export interface FieldChange {
   to: string;
 }
 
-/** Fields of `sent` whose value differs on the server object; fields only the server has are ignored. */
+/**
+ * Fields of `sent` whose value differs on the server object; fields only the server has are
+ * ignored, and a null on the server is the same as no value (null means unset).
+ */
 export function diffFields(
   sent: Record<string, unknown>,
   existing: ServerObject,
@@ -49,7 +53,8 @@ export function diffFields(
   const changes: FieldChange[] = [];
   for (const [k, v] of Object.entries(sent)) {
     const to = canonicalJson(v);
-    const from = k in existing ? canonicalJson(existing[k]) : undefined;
+    const had = Object.hasOwn(existing, k) ? existing[k] : undefined;
+    const from = had === undefined || had === null ? undefined : canonicalJson(withoutUnset(had));
     if (from !== to) changes.push({ field: `${prefix}${k}`, from, to });
   }
   return changes;

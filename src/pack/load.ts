@@ -19,6 +19,7 @@ import {
   type ResourceType,
 } from './types.js';
 import { checkSchema, type SchemaViolation } from '../schema/index.js';
+import { withoutUnset } from '../schema/unset.js';
 import { severityOf, type Finding, type FindingCode } from '../findings.js';
 import { nearest } from '../util/nearest.js';
 import type { PythonParser } from '../code/python.js';
@@ -435,7 +436,8 @@ export function analyzeResource(
   // Inline @{path} files, then scan every string (keys too) for references.
   const inlined = new Map<string, FileText>();
   const resolvedPayload = inline(payload, [], def, index, ctx, view, findings, inlined);
-  if (ctx.payloads) result.payload = resolvedPayload;
+  // Null means unset: what import and convert send is the payload without its null fields.
+  if (ctx.payloads) result.payload = withoutUnset(resolvedPayload);
   scanReferences(resolvedPayload, [], view, inlined, result);
 
   const body = isRecord(resolvedPayload) ? resolvedPayload : {};

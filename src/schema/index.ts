@@ -129,17 +129,20 @@ function typeName(value: unknown): string {
 
 /**
  * Ajv reports every branch of an `anyOf`. Our schemas put the real type first and the reference
- * alternative after it, so only the first branch's errors are useful to a person.
+ * and `unset` (null) alternatives after it, so only the first branch's errors are useful to a person.
  */
 function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const kept = errors.filter(
     (e) =>
       !/\/anyOf\/[1-9][0-9]*\//.test(e.schemaPath) &&
       !e.schemaPath.includes('$defs/reference/') &&
+      !e.schemaPath.includes('$defs/unset/') &&
       e.keyword !== 'if',
   );
-  const paths = new Set(kept.filter((e) => e.keyword !== 'anyOf').map((e) => e.instancePath));
-  return kept.filter((e) => e.keyword !== 'anyOf' || !paths.has(e.instancePath));
+  // An anyOf error says no more than the errors of its first branch, at or below its path.
+  const paths = kept.filter((e) => e.keyword !== 'anyOf').map((e) => e.instancePath);
+  const explained = (at: string) => paths.some((p) => p === at || p.startsWith(`${at}/`));
+  return kept.filter((e) => e.keyword !== 'anyOf' || !explained(e.instancePath));
 }
 
 export function toViolations(errors: readonly ErrorObject[] | null | undefined): SchemaViolation[] {
@@ -199,6 +202,8 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
           path,
           atKey: false,
           ...(quote ? { hint: `quote the value: "${String(e.data)}"`, quote: true } : {}),
+          // Optional fields accept null (unset); a null that is refused stands where a value is needed.
+          ...(e.data === null ? { hint: 'null means "unset", and this field needs a value' } : {}),
         };
         break;
       }

@@ -141,6 +141,15 @@ function expectUnknownKeysRefused(validate: ValidateFunction, example: Json, map
   return pointers.length;
 }
 
+const UNSET_REF = /defs\.schema\.json#\/\$defs\/unset$/;
+
+/** Whether `branches` (an anyOf) is the wrapper that makes an optional field accept null. */
+function isNullable(branches: Json | undefined): boolean {
+  if (!Array.isArray(branches)) return false;
+  const last = branches[branches.length - 1];
+  return isObject(last) && typeof last.$ref === 'string' && UNSET_REF.test(last.$ref);
+}
+
 /** Calls `visit` on every subschema, with whether it sits under a composite keyword (anyOf, if, ...). */
 function walkSchema(node: Json, visit: (schema: JsonObject, inComposite: boolean) => void, inComposite = false): void {
   if (Array.isArray(node)) {
@@ -151,7 +160,9 @@ function walkSchema(node: Json, visit: (schema: JsonObject, inComposite: boolean
   visit(node, inComposite);
   for (const [key, child] of Object.entries(node)) {
     if (key === 'x-strata' || key === 'examples' || key === 'enum' || key === 'const') continue;
-    const composite = ['anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else'].includes(key);
+    // `anyOf: [<schema>, unset]` only lets an optional field be null: its schema is the real one.
+    const composite =
+      ['anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else'].includes(key) && !(key === 'anyOf' && isNullable(child));
     if (key === 'properties' || key === '$defs') {
       if (isObject(child)) for (const sub of Object.values(child)) walkSchema(sub, visit, inComposite);
     } else {
@@ -176,7 +187,7 @@ const TYPE_FILES = [
   'global_parameter',
 ];
 
-const REFERENCE_REF = /defs\.schema\.json#\/\$defs\/reference$|^#\/\$defs\/reference$/;
+const REFERENCE_REF = /defs\.schema\.json#\/\$defs\/(reference|unset)$|^#\/\$defs\/(reference|unset)$/;
 
 describe('schema files', () => {
   it('include the input, config and result schemas and one schema per resource type', () => {
@@ -211,7 +222,7 @@ describe('schema files', () => {
     expect(() => bare.compile(schemas.get('types/calendar.schema.json') ?? {})).toThrow(/x-strata/);
   });
 
-  it.each([...schemas.entries()])('%s puts the reference branch after the real schema in every anyOf', (_path, schema) => {
+  it.each([...schemas.entries()])('%s puts the reference and unset branches after the real schema in every anyOf', (_path, schema) => {
     walkSchema(schema, (node) => {
       const branches = node.anyOf;
       if (!Array.isArray(branches)) return;
@@ -422,12 +433,7 @@ const TYPE_CASES: Record<string, TypeCase> = {
         set: '2026-12-25',
         keyword: 'pattern',
       },
-      {
-        name: 'null end (only test_pause_at_timestamp may be null)',
-        at: '/account_schedule_tag/schedule_status_override_end_timestamp',
-        set: null,
-        keyword: 'type',
-      },
+      { name: 'null id (required: null means unset)', at: '/account_schedule_tag/id', set: null, keyword: 'type' },
       {
         name: 'reports flag as text',
         at: '/account_schedule_tag/sends_scheduled_operation_reports',
@@ -720,6 +726,106 @@ describe('resource type payload schemas', () => {
     expect(errorsOf(tag, { account_schedule_tag: { id: 'T', schedule_status_override: '&{override' } })[0]).toMatchObject(
       { keyword: 'enum', instancePath: '/account_schedule_tag/schedule_status_override' },
     );
+  });
+});
+
+/** A property of an object schema: where it stands in an instance, and whether it is required. */
+interface PropertySite {
+  pointer: string;
+  required: boolean;
+}
+
+/** Every property a schema describes (nested objects and list items included), by instance pointer. */
+function propertySites(schema: Json, at = ''): PropertySite[] {
+  if (!isObject(schema)) return [];
+  const out: PropertySite[] = [];
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  if (isObject(schema.properties)) {
+    for (const [key, sub] of Object.entries(schema.properties)) {
+      out.push({ pointer: `${at}/${key}`, required: required.includes(key) });
+      out.push(...propertySites(sub, `${at}/${key}`));
+    }
+  }
+  if (isObject(schema.items)) out.push(...propertySites(schema.items, `${at}/0`));
+  // Only the nullable wrapper's branches describe the value; other composites only declare keys.
+  if (isNullable(schema.anyOf)) for (const branch of schema.anyOf as Json[]) out.push(...propertySites(branch, at));
+  return out;
+}
+
+function valueAt(value: Json, pointer: string): Json | undefined {
+  let node: Json | undefined = value;
+  for (const key of pointer.split('/').slice(1)) {
+    node = Array.isArray(node) ? node[Number(key)] : isObject(node) ? node[key] : undefined;
+  }
+  return node;
+}
+
+const RESOURCE_ENTRY_EXAMPLES: Json[] = [
+  {
+    type: 'CALENDAR',
+    id: 'PUBLIC_HOLIDAYS',
+    vault_id: 'PUBLIC_HOLIDAYS',
+    vault_version: 1,
+    on_conflict: 'SKIP',
+    activate: false,
+    payload: 'calendar:\n  id: PUBLIC_HOLIDAYS\n',
+  },
+  { type: 'CALENDAR', id: 'C', payload: { calendar: { id: 'C' } } },
+];
+
+describe('null means unset (packs.md 3): every optional field accepts null, every required one refuses it', () => {
+  const subjects: Array<[string, Json[]]> = [
+    ...TYPE_FILES.map((name): [string, Json[]] => [`types/${name}.schema.json`, TYPE_CASES[name]?.valid ?? []]),
+    ['resource.schema.json', RESOURCE_ENTRY_EXAMPLES],
+  ];
+
+  it.each(subjects)('%s', (path, examples) => {
+    const validate = validator(path);
+    const sites = propertySites(schemas.get(path) ?? {});
+    const parent = (pointer: string) => pointer.slice(0, pointer.lastIndexOf('/'));
+    const holding = (pointer: string) => examples.filter((e) => isObject(valueAt(e, parent(pointer)) ?? null));
+    for (const site of sites) {
+      const candidates = holding(site.pointer);
+      expect(candidates.length, `no valid example holds ${parent(site.pointer)}: add one`).toBeGreaterThan(0);
+      if (site.required) {
+        const errors = errorsOf(validate, edited(candidates[0] as Json, site.pointer, null));
+        expect(
+          errors.filter((e) => e.instancePath === site.pointer && ['type', 'enum'].includes(e.keyword)),
+          `${site.pointer} is required and must refuse null`,
+        ).not.toEqual([]);
+      } else {
+        // Where the example leaves the field out, null must mean exactly that.
+        const example = candidates.find((e) => valueAt(e, site.pointer) === undefined) ?? (candidates[0] as Json);
+        const ok = validate(edited(example, site.pointer, null));
+        expect(validate.errors ?? [], `${site.pointer} is optional and must accept null`).toEqual([]);
+        expect(ok).toBe(true);
+      }
+    }
+  });
+
+  it('walks every property of every type (nested objects and list items included)', () => {
+    const all = subjects.flatMap(([path]) => propertySites(schemas.get(path) ?? {}));
+    expect(all.filter((s) => s.required).length).toBeGreaterThanOrEqual(30);
+    expect(all.filter((s) => !s.required).length).toBeGreaterThanOrEqual(40);
+    const count = (name: string) => propertySites(schemas.get(`types/${name}.schema.json`) ?? {}).length;
+    expect(count('account_schedule_tag')).toBe(8);
+    expect(count('smart_contract_version')).toBe(13);
+    expect(count('global_parameter')).toBe(14);
+  });
+
+  it('lets a global parameter name its one value type beside a null one, and refuses all four null', () => {
+    const validate = validator('types/global_parameter.schema.json');
+    expectValid(validate, { global_parameter: { id: 'g', str: {}, number: null, date: null }, initial_value: 'x' });
+    expect(
+      errorsOf(validate, { global_parameter: { id: 'g', str: null, number: null }, initial_value: 'x' }).map((e) => e.keyword),
+    ).toContain('oneOf');
+  });
+
+  it('does not count a null id as the id of a resource entry, nor a null vault_id for on_conflict: UPDATE', () => {
+    const validate = validator('resource.schema.json');
+    expect(validate({ type: 'CALENDAR', id: null, vault_id: null, payload: 'x' })).toBe(false);
+    expect(validate({ type: 'CALENDAR', id: 'C', vault_id: null, on_conflict: 'UPDATE', payload: 'x' })).toBe(false);
+    expectValid(validate, { type: 'CALENDAR', id: null, vault_id: 'C', payload: 'x' });
   });
 });
 

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { ResourceType } from '../../pack/types.js';
 import { canonicalJson, sha256Hex } from '../../util/canonical.js';
+import { withoutUnset } from '../../schema/unset.js';
 import type { ReadTx, Storage, StoredObject, WriteTx } from '../../storage/types.js';
 import { ApiError, invalid, type FieldViolation } from '../errors.js';
 import { rejectReferences, requireRequestBody, requireSchema, withoutRequestId } from './checks.js';
@@ -146,7 +147,8 @@ export class ConfigService {
     costlyPrepare = false,
   ): Promise<Outcome> {
     const { requestId, body } = requireRequestBody(raw);
-    const rest = withoutRequestId(body);
+    // Null means unset (schemas/defs.schema.json): `x: null` is the same request as no `x`.
+    const rest = withoutUnset(withoutRequestId(body));
     const bodyHash = sha256Hex(`${route}\n${canonicalJson(rest)}`);
     if (costlyPrepare) {
       // Replays answer without preparing again (parsing product code is the costly part).
