@@ -176,12 +176,22 @@ function parseTargeted(
   d: Denominations,
 ): TargetedInstruction {
   const denomination = readDenomination(r, 'denomination', d);
+  const amount = readMinorUnits(r, 'amount', denomination, d);
+  const targetAccountId = readTargetAccount(r, 'target_account', 'target_account_id');
+  const internalAccountId = r.id('internal_account_id');
+  if (targetAccountId === internalAccountId) {
+    // The two postings would cancel out while the client transaction recorded a hold.
+    r.fail(
+      'internal_account_id',
+      `is the target account too ("${targetAccountId}"); the other side must be another account`,
+    );
+  }
   return {
     type,
-    amount: readMinorUnits(r, 'amount', denomination, d),
+    amount,
     denomination,
-    targetAccountId: readTargetAccount(r, 'target_account', 'target_account_id'),
-    internalAccountId: r.id('internal_account_id'),
+    targetAccountId,
+    internalAccountId,
     accountAddress: r.optionalId('target_account_address') ?? DEFAULT_ADDRESS,
     asset: r.optionalId('asset') ?? DEFAULT_ASSET,
     advice: r.bool('advice', false),

@@ -349,6 +349,11 @@ describe('posting instruction batch requests', () => {
     ['transfer', { ...transfer('1', 'alice', 'bob'), extra: 1 }, `${P}.transfer.extra`],
     ['transfer', transfer('1', 'alice', 'alice'), `${P}.transfer.creditor_target_account`],
     [
+      'outbound_authorisation',
+      targeted('1', 'bank', 'bank'),
+      `${P}.outbound_authorisation.internal_account_id`,
+    ],
+    [
       'transfer',
       {
         ...transfer('1', 'alice', 'bob'),
