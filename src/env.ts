@@ -26,7 +26,10 @@ export const ENVIRONMENT = {
   STRATA_BENCH_SECONDS: 'Benchmarks only: seconds per workload of bench:server (default 10).',
   STRATA_BENCH_PG_URL:
     'Benchmarks only: PostgreSQL for bench:server (default STRATA_TEST_PG_URL, else postgres://postgres@127.0.0.1:5432/test).',
-  STRATA_TEST_PG_URL: 'Tests only: the PostgreSQL server the storage tests use (`.ci/run` sets it).',
+  STRATA_BENCH_ROUNDS:
+    'Benchmarks only: rounds of small creates in bench:server, each measuring bare node:http, SQLite and PostgreSQL (default 3).',
+  STRATA_TEST_PG_URL:
+    'Tests only: the PostgreSQL server the storage tests use (default: postgres://postgres@127.0.0.1:5432/test when it answers; else those tests are skipped, loudly).',
 } as const;
 
 export type EnvironmentVariable = keyof typeof ENVIRONMENT;

@@ -43,7 +43,7 @@ export async function issueToken(
     scopes: [...new Set(options.scopes)].sort(),
     createdAt: options.now ?? Date.now(),
   };
-  await storage.write((tx) => tx.insertToken(record));
+  await storage.write((tx) => tx.tokens.insert(record));
   return { token, record };
 }
 
@@ -58,7 +58,7 @@ export async function bootstrapAdminToken(
 ): Promise<{ generated?: string; registered: boolean }> {
   if (fromEnvironment !== undefined && fromEnvironment !== '') {
     const hash = hashToken(fromEnvironment);
-    const known = await storage.read((tx) => tx.findTokenByHash(hash));
+    const known = await storage.read((tx) => tx.tokens.findByHash(hash));
     if (known) return { registered: false };
     await issueToken(storage, {
       scopes: ['admin'],
@@ -67,7 +67,7 @@ export async function bootstrapAdminToken(
     });
     return { registered: true };
   }
-  const count = await storage.read((tx) => tx.countTokens());
+  const count = await storage.read((tx) => tx.tokens.count());
   if (count > 0) return { registered: false };
   const { token } = await issueToken(storage, { scopes: ['admin'], name: 'bootstrap' });
   return { generated: token, registered: true };
@@ -88,7 +88,7 @@ export class TokenCache {
     const now = Date.now();
     const hit = this.#entries.get(hash);
     if (hit && hit.expires > now) return hit.record;
-    const record = await this.storage.read((tx) => tx.findTokenByHash(hash));
+    const record = await this.storage.read((tx) => tx.tokens.findByHash(hash));
     if (record) {
       if (this.#entries.size >= this.maxEntries) this.#entries.clear();
       this.#entries.set(hash, { record, expires: now + this.ttlMs });

@@ -2,6 +2,8 @@
  * Prometheus metrics in text exposition format: requests by route and status, request latency
  * and storage commit latency histograms, requests in flight. Kept in memory, per process.
  */
+import type { CommitStats } from '../storage/types.js';
+
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 class Histogram {
@@ -37,6 +39,8 @@ export class Metrics {
   readonly #requests = new Map<string, number>();
   readonly #latency = new Map<string, Histogram>();
   readonly #commits = new Histogram();
+  #writes = 0;
+  #reruns = 0;
   inFlight = 0;
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
@@ -51,8 +55,10 @@ export class Metrics {
     h.observe(seconds);
   }
 
-  observeCommit(seconds: number): void {
-    this.#commits.observe(seconds);
+  observeCommit(commit: CommitStats): void {
+    this.#commits.observe(commit.seconds);
+    this.#writes += commit.writes;
+    this.#reruns += commit.reruns;
   }
 
   render(): string {
@@ -67,9 +73,15 @@ export class Metrics {
     );
     for (const [k, h] of this.#latency) out.push(...h.render('strata_http_request_duration_seconds', k));
     out.push(
-      '# HELP strata_storage_commit_duration_seconds Storage transaction commit latency (a SQLite commit holds a whole group of writes).',
+      '# HELP strata_storage_commit_duration_seconds Storage transactions, from BEGIN until durable (one transaction commits a group of writes).',
       '# TYPE strata_storage_commit_duration_seconds histogram',
       ...this.#commits.render('strata_storage_commit_duration_seconds', ''),
+      '# HELP strata_storage_writes_total Writes settled by storage commits (divide by the commit count for the group size).',
+      '# TYPE strata_storage_writes_total counter',
+      `strata_storage_writes_total ${this.#writes}`,
+      '# HELP strata_storage_write_reruns_total Write functions run again after a lost unique-key race or an aborted transaction.',
+      '# TYPE strata_storage_write_reruns_total counter',
+      `strata_storage_write_reruns_total ${this.#reruns}`,
       '# HELP strata_http_requests_in_flight HTTP requests being served.',
       '# TYPE strata_http_requests_in_flight gauge',
       `strata_http_requests_in_flight ${this.inFlight}`,

@@ -1,60 +1,55 @@
 /**
- * PostgreSQL storage (`pg` Pool). Every write is one READ COMMITTED transaction; concurrency is
- * settled by the database, not by the process:
+ * PostgreSQL storage (`pg`). Reads go through a pool; writes through group commit
+ * (group-commit.ts): one writer transaction at a time per process, one savepoint per write, so a
+ * COMMIT (and its WAL flush) acknowledges a whole group, as on SQLite.
+ *
+ * Several server processes may share one database. Their transactions run side by side at READ
+ * COMMITTED (set explicitly), where every statement sees what was committed before it started:
  * - unique constraints (`(kind, id)`, `(kind, natural_key)`, idempotency `request_id`) make the
- *   loser of any create race fail with 23505; the whole transaction is then re-run, sees the
- *   winner's committed rows and answers as a replay or an existing object;
+ *   loser of a create race wait for the winner's commit and fail with 23505; group commit rolls
+ *   that write back to its savepoint and runs it again, and it now sees the winner;
+ * - a request id is claimed by inserting its record first, so a second process with the same id
+ *   waits for the first one's transaction and replays its answer;
  * - read-modify-write of one object (a product's current version) takes `SELECT ... FOR UPDATE`;
- * - serialization failures and deadlocks (40001, 40P01) are re-run the same way.
- * So several server processes may share one database.
+ * - deadlocks and serialization failures (40P01, 40001) abort the whole transaction: group
+ *   commit runs the whole group again;
+ * - event sequences come from one counter row locked from the end of a transaction to its commit
+ *   (events.ts), and every commit that appended events sends a NOTIFY, so each process learns how
+ *   far events are committed, whoever wrote them.
  */
 import pg from 'pg';
-import { performance } from 'node:perf_hooks';
-import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { createHash } from 'node:crypto';
+import { EventWatch } from './events.js';
+import { GroupCommit, type ErrorClass, type WriterConnection } from './group-commit.js';
+import { migrate, type MigrationTarget } from './migrations.js';
+import type { Dialect, SqlSession } from './sql.js';
+import { readTx } from './transaction.js';
 import {
-  StorageConflict,
   StorageUnavailable,
-  type IdempotencyRecord,
-  type ListQuery,
-  type NewObject,
+  type CommitStats,
   type ReadTx,
   type Storage,
   type StorageHealth,
-  type StoredObject,
-  type TokenRecord,
   type WriteTx,
 } from './types.js';
 
-interface ObjectRow {
-  seq: string;
-  kind: string;
-  id: string;
-  parent: string | null;
-  natural_key: string | null;
-  def_hash: string;
-  body: string;
-  created_at: string;
-}
-
-type Queryable = Pick<pg.ClientBase, 'query'>;
-
-const MAX_ATTEMPTS = 8;
-const RETRYABLE = new Set(['40001', '40P01', '23505']);
 /** Arbitrary constant key of the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK = 7_301_455_001;
+/** Wait before listening for other processes' events again after the connection dropped. */
+const RELISTEN_MS = 1000;
 
-function toObject(r: ObjectRow): StoredObject {
-  return {
-    kind: r.kind,
-    id: r.id,
-    seq: Number(r.seq),
-    parent: r.parent,
-    naturalKey: r.natural_key,
-    defHash: r.def_hash,
-    body: r.body,
-    createdAt: Number(r.created_at),
-  };
+function pgCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
+
+export const POSTGRES: Dialect = {
+  name: 'postgres',
+  forUpdate: ' FOR UPDATE',
+  // One placeholder for any number of values: one prepared statement serves every list.
+  anyOf: (column, values) => ({ sql: `${column} = ANY(?::text[])`, params: [[...values]] }),
+  isUniqueViolation: (e) => pgCode(e) === '23505',
+};
 
 /**
  * Errors that mean the database is unreachable rather than that the request is wrong: no
@@ -62,11 +57,13 @@ function toObject(r: ObjectRow): StoredObject {
  * intervention such as a shutdown (57P0x), too many connections (53300).
  */
 export function isConnectionError(e: unknown): boolean {
-  if (e instanceof StorageConflict || e instanceof StorageUnavailable) return false;
+  if (e instanceof StorageUnavailable) return false;
   const code = pgCode(e);
   if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) {
-    const sys = (e as { code?: unknown; message?: unknown } | null)?.message;
-    return typeof sys === 'string' && /connect|terminat|timeout|ECONNREFUSED|ECONNRESET|EPIPE/i.test(sys);
+    const message = (e as { message?: unknown } | null)?.message;
+    return (
+      typeof message === 'string' && /connect|terminat|timeout|ECONNREFUSED|ECONNRESET|EPIPE/i.test(message)
+    );
   }
   return code.startsWith('08') || code.startsWith('57P0') || code === '53300';
 }
@@ -75,136 +72,167 @@ function unavailable(e: unknown): unknown {
   return isConnectionError(e) ? new StorageUnavailable(`PostgreSQL is unreachable: ${String(e)}`, e) : e;
 }
 
-function pgCode(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
-class PgTx implements WriteTx {
-  constructor(readonly q: Queryable) {}
+/**
+ * Statements as `pg` takes them: `?` numbered `$1, $2...`, and a name, so that each connection
+ * parses and plans a statement once and then only binds values.
+ */
+class PreparedNames {
+  readonly #byText = new Map<string, { name: string; text: string }>();
 
-  async #one(sql: string, params: unknown[]): Promise<StoredObject | undefined> {
-    const r = await this.q.query<ObjectRow>(sql, params);
-    const row = r.rows[0];
-    return row && toObject(row);
+  get(sql: string): { name: string; text: string } {
+    let prepared = this.#byText.get(sql);
+    if (!prepared) {
+      let n = 0;
+      prepared = { name: `strata_${this.#byText.size}`, text: sql.replace(/\?/g, () => `$${(n += 1)}`) };
+      this.#byText.set(sql, prepared);
+    }
+    return prepared;
+  }
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+class PgSession implements SqlSession {
+  constructor(
+    private readonly client: Queryable,
+    private readonly names: PreparedNames,
+  ) {}
+
+  async #query<R extends pg.QueryResultRow>(
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    const { name, text } = this.names.get(sql);
+    try {
+      return await this.client.query<R>({ name, text, values: params as unknown[] });
+    } catch (e) {
+      throw unavailable(e);
+    }
   }
 
-  getObject(kind: string, id: string): Promise<StoredObject | undefined> {
-    return this.#one('SELECT * FROM objects WHERE kind = $1 AND id = $2', [kind, id]);
+  async all<R>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    return (await this.#query<R & pg.QueryResultRow>(sql, params)).rows;
   }
 
-  async getObjects(kind: string, ids: readonly string[]): Promise<StoredObject[]> {
-    if (ids.length === 0) return [];
-    const r = await this.q.query<ObjectRow>(
-      'SELECT * FROM objects WHERE kind = $1 AND id = ANY($2::text[])',
-      [kind, [...new Set(ids)]],
-    );
-    return r.rows.map(toObject);
+  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return (await this.#query(sql, params)).rowCount ?? 0;
   }
 
-  getByNaturalKey(kind: string, naturalKey: string): Promise<StoredObject | undefined> {
-    return this.#one('SELECT * FROM objects WHERE kind = $1 AND natural_key = $2', [kind, naturalKey]);
+  /** Statements without parameters, several at once (the simple query protocol). */
+  async simple(sql: string): Promise<void> {
+    try {
+      await this.client.query(sql);
+    } catch (e) {
+      throw unavailable(e);
+    }
+  }
+}
+
+class PgWriter implements WriterConnection {
+  readonly dialect = POSTGRES;
+  #client: pg.PoolClient | undefined;
+  #session: PgSession | undefined;
+  /** BEGIN is sent with the first savepoint: one round trip fewer per group. */
+  #beginPending = false;
+  #savepoint = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly names: PreparedNames,
+    private readonly channel: string,
+  ) {}
+
+  get session(): PgSession {
+    if (!this.#session) throw new Error('bug: no writer transaction');
+    return this.#session;
   }
 
-  async listObjects(q: ListQuery): Promise<StoredObject[]> {
-    if (q.parents !== undefined && q.parents.length === 0) return [];
-    const r =
-      q.parents === undefined
-        ? await this.q.query<ObjectRow>(
-            'SELECT * FROM objects WHERE kind = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-            [q.kind, q.afterSeq, q.limit],
-          )
-        : await this.q.query<ObjectRow>(
-            `SELECT * FROM objects WHERE kind = $1 AND parent = ANY($2::text[]) AND seq > $3
-             ORDER BY seq LIMIT $4`,
-            [q.kind, [...q.parents], q.afterSeq, q.limit],
-          );
-    return r.rows.map(toObject);
+  async begin(): Promise<void> {
+    try {
+      this.#client = await this.pool.connect();
+    } catch (e) {
+      throw new StorageUnavailable(`PostgreSQL is unreachable: ${String(e)}`, e);
+    }
+    this.#session = new PgSession(this.#client, this.names);
+    this.#beginPending = true;
+    this.#savepoint = false;
   }
 
-  async getIdempotency(requestId: string): Promise<IdempotencyRecord | undefined> {
-    const r = await this.q.query<{
-      request_id: string;
-      body_hash: string;
-      status: number;
-      response: string;
-      created_at: string;
-    }>('SELECT * FROM idempotency WHERE request_id = $1', [requestId]);
-    const row = r.rows[0];
-    return (
-      row && {
-        requestId: row.request_id,
-        bodyHash: row.body_hash,
-        status: row.status,
-        response: row.response,
-        createdAt: Number(row.created_at),
+  async savepoint(): Promise<void> {
+    const start = this.#beginPending
+      ? 'BEGIN ISOLATION LEVEL READ COMMITTED; '
+      : this.#savepoint
+        ? 'RELEASE SAVEPOINT write; '
+        : '';
+    await this.session.simple(`${start}SAVEPOINT write`);
+    this.#beginPending = false;
+    this.#savepoint = true;
+  }
+
+  async rollbackToSavepoint(): Promise<void> {
+    await this.session.simple('ROLLBACK TO SAVEPOINT write');
+  }
+
+  async commit(): Promise<void> {
+    if (!this.#beginPending) await this.session.simple('COMMIT');
+    this.#release(false);
+  }
+
+  async rollback(): Promise<void> {
+    if (!this.#client) return;
+    try {
+      if (!this.#beginPending) await this.session.simple('ROLLBACK');
+      this.#release(false);
+    } catch {
+      this.#release(true);
+    }
+  }
+
+  durable(): Promise<void> {
+    // COMMIT returns once the commit record is flushed (synchronous_commit = on).
+    return Promise.resolve();
+  }
+
+  async announceEvents(lastSequence: number): Promise<void> {
+    await this.session.run('SELECT pg_notify(?, ?)', [this.channel, String(lastSequence)]);
+  }
+
+  classify(error: unknown): ErrorClass {
+    const code = pgCode(error);
+    return code === '40001' || code === '40P01' ? 'retry-transaction' : 'statement';
+  }
+
+  #release(broken: boolean): void {
+    this.#client?.release(broken);
+    this.#client = undefined;
+    this.#session = undefined;
+  }
+}
+
+/** Migrations through one pooled client, under an advisory lock (several processes may start). */
+function migrationTarget(client: pg.PoolClient, names: PreparedNames): MigrationTarget {
+  const session = new PgSession(client, names);
+  return {
+    all: (sql, params) => session.all(sql, params),
+    run: (sql, params) => session.run(sql, params),
+    exec: (sql) => session.simple(sql),
+    exclusive: async (fn) => {
+      await client.query('BEGIN');
+      try {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        const value = await fn();
+        await client.query('COMMIT');
+        return value;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
       }
-    );
-  }
-
-  async findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
-    const r = await this.q.query<{
-      id: string;
-      name: string;
-      hash: string;
-      scopes: string;
-      created_at: string;
-    }>('SELECT * FROM tokens WHERE hash = $1', [hash]);
-    const row = r.rows[0];
-    return (
-      row && {
-        id: row.id,
-        name: row.name,
-        hash: row.hash,
-        scopes: JSON.parse(row.scopes) as string[],
-        createdAt: Number(row.created_at),
-      }
-    );
-  }
-
-  async countTokens(): Promise<number> {
-    const r = await this.q.query<{ n: string }>('SELECT count(*) AS n FROM tokens');
-    return Number(r.rows[0]?.n ?? 0);
-  }
-
-  lockObject(kind: string, id: string): Promise<StoredObject | undefined> {
-    return this.#one('SELECT * FROM objects WHERE kind = $1 AND id = $2 FOR UPDATE', [kind, id]);
-  }
-
-  async insertObject(o: NewObject): Promise<StoredObject> {
-    const r = await this.q.query<{ seq: string }>(
-      `INSERT INTO objects (kind, id, parent, natural_key, def_hash, body, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
-      [o.kind, o.id, o.parent, o.naturalKey, o.defHash, o.body, o.createdAt],
-    );
-    return { ...o, seq: Number(r.rows[0]?.seq) };
-  }
-
-  async updateObject(kind: string, id: string, change: { body: string; defHash?: string }): Promise<void> {
-    if (change.defHash === undefined)
-      await this.q.query('UPDATE objects SET body = $1 WHERE kind = $2 AND id = $3', [change.body, kind, id]);
-    else
-      await this.q.query('UPDATE objects SET body = $1, def_hash = $2 WHERE kind = $3 AND id = $4', [
-        change.body,
-        change.defHash,
-        kind,
-        id,
-      ]);
-  }
-
-  async putIdempotency(r: IdempotencyRecord): Promise<void> {
-    await this.q.query(
-      'INSERT INTO idempotency (request_id, body_hash, status, response, created_at) VALUES ($1, $2, $3, $4, $5)',
-      [r.requestId, r.bodyHash, r.status, r.response, r.createdAt],
-    );
-  }
-
-  async insertToken(t: TokenRecord): Promise<void> {
-    await this.q.query(
-      'INSERT INTO tokens (id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)',
-      [t.id, t.name, t.hash, JSON.stringify(t.scopes), t.createdAt],
-    );
-  }
+    },
+  };
 }
 
 export interface PostgresOptions {
@@ -215,20 +243,28 @@ export interface PostgresOptions {
   maxConnections?: number;
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 export class PostgresStorage implements Storage {
   readonly kind = 'postgres' as const;
   readonly #pool: pg.Pool;
-  readonly #readTx: PgTx;
-  readonly #listeners: Array<(seconds: number) => void> = [];
+  readonly #connection: pg.ClientConfig;
+  readonly #readTx: ReadTx;
+  readonly #group: GroupCommit;
+  readonly #listeners: Array<(commit: CommitStats) => void> = [];
+  readonly #events = new EventWatch();
+  readonly #channel: string;
+  #listener: pg.Client | undefined;
   #schemaVersion = 0;
+  #closed = false;
 
-  private constructor(pool: pg.Pool) {
+  private constructor(pool: pg.Pool, connection: pg.ClientConfig, names: PreparedNames, channel: string) {
     this.#pool = pool;
-    this.#readTx = new PgTx(pool);
+    this.#connection = connection;
+    this.#channel = channel;
+    this.#readTx = readTx(new PgSession(pool, names), POSTGRES);
+    this.#group = new GroupCommit(new PgWriter(pool, names, channel), {
+      onCommit: (stats) => this.#listeners.forEach((l) => l(stats)),
+      onEvents: (sequence) => this.#events.committed(sequence),
+    });
   }
 
   /** Connects, creates the schema if asked, and runs pending migrations. */
@@ -242,96 +278,48 @@ export class PostgresStorage implements Storage {
         await admin.end();
       }
     }
-    const pool = new pg.Pool({
+    const connection: pg.ClientConfig = {
       connectionString: options.url,
+      ...(options.schema !== undefined ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
+    };
+    const pool = new pg.Pool({
+      ...connection,
       max: options.maxConnections ?? 32,
       // A database that does not answer fails requests (503) instead of queueing them forever.
       connectionTimeoutMillis: 5000,
-      ...(options.schema !== undefined ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
     });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
-    const storage = new PostgresStorage(pool);
     try {
-      await storage.#migrate();
+      const names = new PreparedNames();
+      const client = await pool.connect();
+      let schemaVersion: number;
+      let schema: string;
+      try {
+        schemaVersion = await migrate(migrationTarget(client, names), 'postgres');
+        schema = (await client.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]?.s ?? '';
+      } finally {
+        client.release();
+      }
+      // One channel per database schema; channel names are short identifiers, hence the hash.
+      const channel = `strata_events_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
+      const storage = new PostgresStorage(pool, connection, names, channel);
+      storage.#schemaVersion = schemaVersion;
+      return storage;
     } catch (e) {
       await pool.end();
       throw e;
     }
-    return storage;
   }
 
-  async #migrate(): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
-      const done = new Set(
-        (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
-          (r) => r.version,
-        ),
-      );
-      for (const m of POSTGRES_MIGRATIONS) {
-        if (done.has(m.version)) continue;
-        await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-          m.version,
-          m.name,
-          Date.now(),
-        ]);
-      }
-      const v = await client.query<{ v: number }>('SELECT max(version) AS v FROM schema_migrations');
-      await client.query('COMMIT');
-      this.#schemaVersion = v.rows[0]?.v ?? 0;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+  read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('storage is closed'));
+    return fn(this.#readTx);
   }
 
-  async read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.#readTx);
-    } catch (e) {
-      throw unavailable(e);
-    }
-  }
-
-  async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      let client: pg.PoolClient;
-      try {
-        client = await this.#pool.connect();
-      } catch (e) {
-        throw unavailable(e);
-      }
-      let broken = false;
-      try {
-        await client.query('BEGIN');
-        const value = await fn(new PgTx(client));
-        const started = performance.now();
-        await client.query('COMMIT');
-        const seconds = (performance.now() - started) / 1000;
-        for (const l of this.#listeners) l(seconds);
-        return value;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        const code = pgCode(e);
-        const retryable = e instanceof StorageConflict || (code !== undefined && RETRYABLE.has(code));
-        if (!retryable) throw unavailable(e);
-        if (attempt >= MAX_ATTEMPTS) throw new StorageUnavailable('the write kept conflicting; retry it', e);
-        // Jittered backoff so the racers do not collide again in lockstep.
-        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 5 * attempt)));
-      } finally {
-        client.release(broken);
-      }
-    }
+  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('storage is closed'));
+    return this.#group.write(fn);
   }
 
   async health(): Promise<StorageHealth> {
@@ -343,11 +331,56 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  onCommit(listener: (seconds: number) => void): void {
+  onCommit(listener: (commit: CommitStats) => void): void {
     this.#listeners.push(listener);
   }
 
+  watchEvents(listener: (sequence: number) => void): () => void {
+    const unwatch = this.#events.watch(listener);
+    this.#listen();
+    return () => {
+      unwatch();
+      if (!this.#events.watching) this.#unlisten();
+    };
+  }
+
+  /** Listens for other processes' commits of events while anyone watches. */
+  #listen(): void {
+    if (this.#listener || this.#closed || !this.#events.watching) return;
+    const client = new pg.Client(this.#connection);
+    this.#listener = client;
+    const lost = () => {
+      if (this.#listener !== client) return;
+      this.#unlisten();
+      setTimeout(() => this.#listen(), RELISTEN_MS).unref();
+    };
+    client.on('notification', (message) => {
+      const sequence = Number(message.payload);
+      if (Number.isSafeInteger(sequence)) this.#events.committed(sequence);
+    });
+    client.on('error', lost);
+    client.on('end', lost);
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${quoteIdent(this.#channel)}`))
+      // Commits made before LISTEN took effect sent nothing we heard: read how far they got.
+      .then(() => this.#readTx.events.lastSequence())
+      .then((sequence) => this.#events.committed(sequence))
+      .catch(lost);
+  }
+
+  #unlisten(): void {
+    const client = this.#listener;
+    this.#listener = undefined;
+    client?.removeAllListeners('end');
+    void client?.end().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#group.idle();
+    this.#closed = true;
+    this.#unlisten();
     await this.#pool.end();
   }
 }

@@ -1,55 +1,55 @@
-// Benchmark of the bundled server: `npm run bench:server` (builds first). Starts
-// `strata server start` (dist build) as a child process on SQLite, then on PostgreSQL, and drives
-// it over real HTTP with autocannon from this process: small creates (flag definitions),
-// product-version creates with a 50 KB code file, and batchGet reads. Prints req/s, p50, p99 and
-// the machine. PostgreSQL URL: STRATA_BENCH_PG_URL, else STRATA_TEST_PG_URL, else the local
-// default; each run uses a fresh schema, dropped afterwards. Figures are printed, never asserted.
-import { spawn } from 'node:child_process';
+// Benchmark of the bundled server: `npm run bench:server` (builds first). Starts three servers as
+// child processes: a bare `node:http` server (the ceiling on this machine), `strata server start`
+// on SQLite and on PostgreSQL. The load comes from autocannon in a separate process
+// (test/bench/load.js), the same for all three. Small creates (flag definitions) run in
+// STRATA_BENCH_ROUNDS rounds (default 3), each round measuring the ceiling, SQLite and PostgreSQL
+// back to back, so the ratios compare figures taken under the same machine load; the medians of
+// the rounds are reported. Then product-version creates (50 KB code) and batchGet reads, once.
+// PostgreSQL URL: STRATA_BENCH_PG_URL, else STRATA_TEST_PG_URL, else the local default; the run
+// uses a fresh schema, dropped afterwards. Figures are printed, never asserted.
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, totalmem, tmpdir, release, platform } from 'node:os';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import pg from 'pg';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
 const CONNECTIONS = 32;
 const DURATION = Number(process.env.STRATA_BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.STRATA_BENCH_ROUNDS ?? 3);
 const PG_URL =
   process.env.STRATA_BENCH_PG_URL ??
   process.env.STRATA_TEST_PG_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
 const TOKEN = `strata_bench_${randomBytes(16).toString('hex')}`;
 const RUN = randomBytes(4).toString('hex');
+const SAFE_PG_URL = PG_URL.replace(/:[^:@/]*@/, ':***@');
 
-/** About 50 KB of valid contract code whose version line varies, so every upload is parsed. */
-const CODE_BODY = (() => {
-  const defs = [];
-  let length = 0;
-  for (let i = 0; length < 50_000; i++) {
-    const def = `def helper_${i}(value, rate):\n    return value * rate + ${i}\n\n`;
-    defs.push(def);
-    length += def.length;
-  }
-  return defs.join('');
-})();
-
-function contractCode(n) {
-  return `api = "4.0.0"\nversion = "1.0.${n}"\n\n${CODE_BODY}`;
+function load() {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 }
 
-function startServer(args) {
+function uptime() {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average: ${load()}`;
+  }
+}
+
+/** Starts a server process and resolves once it prints `listening on URL`. */
+function start(args, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(root, 'bin', 'run.js'), 'server', 'start', '--port', '0', ...args],
-      {
-        cwd: root,
-        env: { ...process.env, STRATA_BOOTSTRAP_TOKEN: TOKEN },
-        stdio: ['ignore', 'pipe', 'ignore'],
-      },
-    );
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d.toString();
@@ -60,142 +60,156 @@ function startServer(args) {
   });
 }
 
-async function stopServer(child) {
-  child.removeAllListeners('exit');
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
+function startStrata(args) {
+  return start([join(root, 'bin', 'run.js'), 'server', 'start', '--port', '0', ...args], {
+    STRATA_BOOTSTRAP_TOKEN: TOKEN,
+  });
+}
+
+async function stop(server) {
+  if (!server) return;
+  server.child.removeAllListeners('exit');
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
   await exited;
 }
 
-function run(opts) {
+/** Runs one workload in the load-generator process; resolves with its figures. */
+function drive(url, workload, extra = {}) {
+  const config = { url, workload, token: TOKEN, connections: CONNECTIONS, duration: DURATION, ...extra };
   return new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, result) =>
-      err ? reject(err) : resolve(result),
+    const child = spawn(process.execPath, [join(here, 'load.js'), JSON.stringify(config)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d.toString()));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`)),
     );
   });
 }
 
-function row(name, r) {
+function row(target, r) {
   return {
-    workload: name,
-    'req/s': Math.round(r.requests.average),
-    'p50 ms': r.latency.p50,
-    'p99 ms': r.latency.p99,
-    requests: r.requests.total,
-    non2xx: r.non2xx === 0 ? 0 : `${r.non2xx} (${Object.keys(r.statusCodeStats ?? {}).join(' ')})`,
-    errors: r.errors + r.timeouts,
+    target,
+    'req/s': Math.round(r.rps),
+    'p50 ms': r.p50,
+    'p99 ms': r.p99,
+    requests: r.total,
+    non2xx: r.non2xx === 0 ? 0 : `${r.non2xx} (${r.statusCodes.join(' ')})`,
+    errors: r.errors,
   };
 }
 
-async function benchStorage(label, args) {
-  const { child, url } = await startServer(args);
-  const headers = { 'x-auth-token': TOKEN, 'content-type': 'application/json' };
-  const rows = [];
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+async function openPostgres() {
+  const admin = new pg.Client({ connectionString: PG_URL });
   try {
-    let i = 0;
-    const flags = await run({
-      url,
-      headers,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/flag-definitions',
-          setupRequest: (req) => {
-            i += 1;
-            const id = `F_${RUN}_${i}`;
-            return {
-              ...req,
-              body: JSON.stringify({ request_id: `b-${RUN}-${i}`, flag_definition: { id, name: id } }),
-            };
-          },
-        },
-      ],
-    });
-    rows.push(row('create flag definition', flags));
-    const created = i;
-
-    let v = 0;
-    const versions = await run({
-      url,
-      headers,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/product-versions',
-          setupRequest: (req) => {
-            v += 1;
-            return {
-              ...req,
-              body: JSON.stringify({
-                request_id: `pv-${RUN}-${v}`,
-                product_version: { product_id: `bench_${RUN}`, display_name: 'Bench', code: contractCode(v) },
-                migration_strategy: 'PRODUCT_VERSION_MIGRATION_STRATEGY_ADD_VERSION',
-              }),
-            };
-          },
-        },
-      ],
-    });
-    rows.push(row('create product version (50 KB code)', versions));
-
-    // The last CONNECTIONS creates may have been cut off by the end of the run: read only ids
-    // that were surely acknowledged.
-    const known = Math.max(1, Math.min(created - CONNECTIONS, 10_000));
-    let k = 0;
-    const reads = await run({
-      url,
-      headers: { 'x-auth-token': TOKEN },
-      requests: [
-        {
-          method: 'GET',
-          setupRequest: (req) => {
-            const ids = [];
-            for (let j = 0; j < 10; j++) ids.push(`ids=F_${RUN}_${((k * 10 + j) % known) + 1}`);
-            k += 1;
-            return { ...req, path: `/v1/flag-definitions:batchGet?${ids.join('&')}` };
-          },
-        },
-      ],
-    });
-    rows.push(row('batchGet 10 flag definitions', reads));
-  } finally {
-    await stopServer(child);
+    await admin.connect();
+  } catch (e) {
+    console.log(`PostgreSQL SKIPPED: cannot connect to ${SAFE_PG_URL}: ${e.message}`);
+    return undefined;
   }
-  console.log(`\n${label}`);
+  const schema = `strata_bench_${RUN}`;
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  const sep = PG_URL.includes('?') ? '&' : '?';
+  const database = `${PG_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return {
+    database,
+    drop: async () => {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+/** Small creates, round by round: the ceiling, SQLite and PostgreSQL under the same load. */
+async function createRounds(servers) {
+  const rounds = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    const round = { loadBefore: load() };
+    for (const [name, server] of Object.entries(servers)) {
+      if (server) round[name] = await drive(server.url, 'create-flag', { prefix: `${RUN}_${name}_${r}` });
+    }
+    rounds.push(round);
+    console.log(`\nround ${r} of ${ROUNDS}: create flag definition (load before: ${round.loadBefore})`);
+    console.table(Object.keys(servers).flatMap((n) => (round[n] ? [row(n, round[n])] : [])));
+  }
+  return rounds;
+}
+
+function summarize(rounds, names) {
+  const med = {};
+  for (const n of names) {
+    const runs = rounds.map((r) => r[n]).filter(Boolean);
+    if (runs.length === 0) continue;
+    med[n] = {
+      rps: median(runs.map((x) => x.rps)),
+      p50: median(runs.map((x) => x.p50)),
+      p99: median(runs.map((x) => x.p99)),
+    };
+  }
+  const perRound = (a, b) =>
+    median(rounds.filter((r) => r[a] && r[b]).map((r) => r[a].rps / r[b].rps)).toFixed(2);
+  console.log(`\nmedians of ${rounds.length} rounds: create flag definition`);
+  console.table(
+    Object.entries(med).map(([n, m]) => ({
+      target: n,
+      'req/s': Math.round(m.rps),
+      'p50 ms': m.p50,
+      'p99 ms': m.p99,
+    })),
+  );
+  const lines = [];
+  if (med.sqlite && med.bare) lines.push(`SQLite / bare node:http      = ${perRound('sqlite', 'bare')}`);
+  if (med.postgres && med.bare) lines.push(`PostgreSQL / bare node:http  = ${perRound('postgres', 'bare')}`);
+  if (med.postgres && med.sqlite)
+    lines.push(`PostgreSQL / SQLite          = ${perRound('postgres', 'sqlite')}`);
+  console.log(`ratios (median of the per-round ratios):\n  ${lines.join('\n  ')}`);
+}
+
+async function otherWorkloads(servers, rounds) {
+  const rows = [];
+  for (const name of ['sqlite', 'postgres']) {
+    const server = servers[name];
+    if (!server) continue;
+    const version = await drive(server.url, 'create-version', { prefix: `${RUN}_${name}_v` });
+    rows.push(row(`${name}: create product version (50 KB code)`, version));
+    // Only ids surely acknowledged: the last CONNECTIONS creates of a run may have been cut off.
+    const known = Math.max(1, Math.min(10_000, (rounds[0]?.[name]?.total ?? 0) - CONNECTIONS));
+    const reads = await drive(server.url, 'batch-get', { readPrefix: `${RUN}_${name}_1`, known });
+    rows.push(row(`${name}: batchGet 10 flag definitions`, reads));
+  }
+  console.log('\nother workloads (one run each)');
   console.table(rows);
 }
 
 const cpu = cpus();
 console.log(
-  `machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ` +
-    `${platform()} ${release()}, Node ${process.version}; autocannon ${CONNECTIONS} connections, ${DURATION}s per workload`,
+  `machine: ${cpu.length} cores x ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ` +
+    `${platform()} ${release()}, Node ${process.version}\n` +
+    `load at start: ${uptime()}\n` +
+    `autocannon in its own process, ${CONNECTIONS} connections, ${DURATION}s per run; PostgreSQL ${SAFE_PG_URL}`,
 );
 
 const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
+const postgres = await openPostgres();
+const servers = { bare: undefined, sqlite: undefined, postgres: undefined };
 try {
-  await benchStorage('SQLite (WAL, synchronous=FULL, group commit)', ['--data-dir', dataDir]);
+  servers.bare = await start([join(here, 'bare-server.js')]);
+  servers.sqlite = await startStrata(['--data-dir', dataDir]);
+  if (postgres) servers.postgres = await startStrata(['--database', postgres.database]);
+  const rounds = await createRounds(servers);
+  summarize(rounds, Object.keys(servers));
+  await otherWorkloads(servers, rounds);
 } finally {
+  for (const server of Object.values(servers)) await stop(server);
+  await postgres?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }
-
-const schema = `strata_bench_${RUN}`;
-const admin = new pg.Client({ connectionString: PG_URL });
-try {
-  await admin.connect();
-} catch (e) {
-  console.log(
-    `\nPostgreSQL SKIPPED: cannot connect to ${PG_URL.replace(/:[^:@/]*@/, ':***@')}: ${e.message}`,
-  );
-  process.exit(0);
-}
-try {
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  const sep = PG_URL.includes('?') ? '&' : '?';
-  await benchStorage(`PostgreSQL (${PG_URL.replace(/:[^:@/]*@/, ':***@')})`, [
-    '--database',
-    `${PG_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-  ]);
-} finally {
-  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.end();
-}
+console.log(`\nload at end: ${uptime()}`);

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CATALOG, type ErrorCode } from '../../src/server/errors.js';
 import { StorageUnavailable, type Storage } from '../../src/storage/types.js';
-import { STORAGE_FACTORIES } from '../storage/factories.js';
+import { delegating, STORAGE_FACTORIES } from '../storage/factories.js';
 import { contractCode, harness, json, rid, type Harness } from './helpers.js';
 
 const tested = new Set<ErrorCode>();
@@ -325,17 +325,14 @@ describe.each(STORAGE_FACTORIES)('errors and cross-cutting behaviour on $name', 
       let release: () => void = () => undefined;
       const gate = new Promise<void>((r) => (release = r));
       let gated = false;
-      const h = await open({ maxInFlight: 1 }, (s: Storage): Storage => ({
-        kind: s.kind,
-        read: async (fn) => {
-          if (gated) await gate;
-          return s.read(fn);
-        },
-        write: (fn) => s.write(fn),
-        health: () => s.health(),
-        onCommit: (l) => s.onCommit(l),
-        close: () => s.close(),
-      }));
+      const h = await open({ maxInFlight: 1 }, (s: Storage) =>
+        delegating(s, {
+          read: async (fn) => {
+            if (gated) await gate;
+            return s.read(fn);
+          },
+        }),
+      );
       gated = true;
       const slow = h.get('/v1/flag-definitions');
       await new Promise((r) => setTimeout(r, 20));
@@ -348,17 +345,14 @@ describe.each(STORAGE_FACTORIES)('errors and cross-cutting behaviour on $name', 
 
     it('INTERNAL: unexpected failures give 500 without leaking the cause', async () => {
       let fail = false;
-      const h = await open({}, (s: Storage): Storage => ({
-        kind: s.kind,
-        read: async (fn) => {
-          if (fail) throw new Error('disk on fire at /secret/path');
-          return s.read(fn);
-        },
-        write: (fn) => s.write(fn),
-        health: () => s.health(),
-        onCommit: (l) => s.onCommit(l),
-        close: () => s.close(),
-      }));
+      const h = await open({}, (s: Storage) =>
+        delegating(s, {
+          read: async (fn) => {
+            if (fail) throw new Error('disk on fire at /secret/path');
+            return s.read(fn);
+          },
+        }),
+      );
       expect((await h.get('/v1/flag-definitions')).statusCode).toBe(200); // caches the token
       fail = true;
       const res = await h.get('/v1/flag-definitions/X');
@@ -379,17 +373,14 @@ describe.each(STORAGE_FACTORIES)('errors and cross-cutting behaviour on $name', 
 
     it('UNAVAILABLE: a storage that is unreachable or contended gives 503 with Retry-After', async () => {
       let down = false;
-      const h = await open({}, (s: Storage): Storage => ({
-        kind: s.kind,
-        read: async (fn) => {
-          if (down) throw new StorageUnavailable('connection refused');
-          return s.read(fn);
-        },
-        write: (fn) => s.write(fn),
-        health: () => s.health(),
-        onCommit: (l) => s.onCommit(l),
-        close: () => s.close(),
-      }));
+      const h = await open({}, (s: Storage) =>
+        delegating(s, {
+          read: async (fn) => {
+            if (down) throw new StorageUnavailable('connection refused');
+            return s.read(fn);
+          },
+        }),
+      );
       expect((await h.get('/v1/flag-definitions')).statusCode).toBe(200);
       down = true;
       const res = await h.get('/v1/flag-definitions');

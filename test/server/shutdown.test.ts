@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.js';
 import { issueToken } from '../../src/server/auth.js';
 import { drainAndClose } from '../../src/server/server.js';
-import type { Storage } from '../../src/storage/types.js';
-import { STORAGE_FACTORIES } from '../storage/factories.js';
+import { delegating, STORAGE_FACTORIES } from '../storage/factories.js';
 
 describe.each(STORAGE_FACTORIES)('graceful shutdown on $name', (factory) => {
   it.skipIf(factory.skip)(
@@ -16,20 +15,16 @@ describe.each(STORAGE_FACTORIES)('graceful shutdown on $name', (factory) => {
       const gate = new Promise<void>((r) => (release = r));
       let gated = false;
       let closed = false;
-      const wrapped: Storage = {
-        kind: storage.kind,
+      const wrapped = delegating(storage, {
         read: async (fn) => {
           if (gated) await gate;
           if (closed) throw new Error('read after close');
           return storage.read(fn);
         },
-        write: (fn) => storage.write(fn),
-        health: () => storage.health(),
-        onCommit: (l) => storage.onCommit(l),
         close: async () => {
           closed = true;
         },
-      };
+      });
       const app = buildApp({ storage: wrapped });
       const url = await app.listen({ host: '127.0.0.1', port: 0 });
       const headers = { 'x-auth-token': token };

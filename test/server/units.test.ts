@@ -48,7 +48,7 @@ describe('Metrics', () => {
     const m = new Metrics();
     m.observeRequest('GET', '/v1/x', 200, 0.002);
     m.observeRequest('GET', '/v1/x', 200, 0.2);
-    m.observeCommit(0.0007);
+    m.observeCommit({ seconds: 0.0007, writes: 3, reruns: 1 });
     const text = m.render();
     expect(text).toContain('strata_http_requests_total{method="GET",route="/v1/x",status="200"} 2');
     expect(text).toContain(
@@ -59,6 +59,8 @@ describe('Metrics', () => {
     );
     expect(text).toContain('strata_storage_commit_duration_seconds_bucket{le="0.001"} 1');
     expect(text).toContain('strata_storage_commit_duration_seconds_count 1');
+    expect(text).toContain('strata_storage_writes_total 3');
+    expect(text).toContain('strata_storage_write_reruns_total 1');
   });
 });
 

@@ -59,6 +59,10 @@ const ADD_VERSION = `${STRATEGY}ADD_VERSION`;
 const APPLY_NEW_USERS = `${STRATEGY}ADD_VERSION_APPLY_NEW_USERS`;
 const UPGRADE_INTERNAL_ACCOUNTS = `${STRATEGY}ADD_VERSION_UPGRADE_INTERNAL_ACCOUNTS`;
 
+/** Outbox topics (ledger.md section 5): a product version created; a version made current. */
+export const PRODUCT_VERSION_EVENTS = 'vault.core_api.v1.products.product_version.events';
+export const ACTIVATION_EVENTS = 'vault.core_api.v1.products.activations.events';
+
 const TAG_OVERRIDE_FIELDS = [
   'schedule_status_override',
   'schedule_status_override_start_timestamp',
@@ -152,16 +156,16 @@ export class ConfigService {
     const bodyHash = sha256Hex(`${route}\n${canonicalJson(rest)}`);
     if (costlyPrepare) {
       // Replays answer without preparing again (parsing product code is the costly part).
-      const seen = await this.storage.read((tx) => tx.getIdempotency(requestId));
+      const seen = await this.storage.read((tx) => tx.idempotency.get(requestId));
       if (seen) return this.#replay(seen.bodyHash, bodyHash, requestId, seen.response, seen.status);
     }
     const prepared = await prepare(rest);
     return this.storage.write(async (tx) => {
-      const record = await tx.getIdempotency(requestId);
-      if (record) return this.#replay(record.bodyHash, bodyHash, requestId, record.response, record.status);
       const now = this.now();
+      const record = await tx.idempotency.claim(requestId, now);
+      if (record) return this.#replay(record.bodyHash, bodyHash, requestId, record.response, record.status);
       const response = await op(tx, prepared, requestId, now);
-      await tx.putIdempotency({ requestId, bodyHash, status: 200, response, createdAt: now });
+      await tx.idempotency.put({ requestId, bodyHash, status: 200, response, createdAt: now });
       return { status: 200, body: response, replay: false };
     });
   }
@@ -261,7 +265,7 @@ export class ConfigService {
   ): Promise<string> {
     if (info.type === 'SMART_CONTRACT_VERSION') return this.#createProductVersion(tx, p, ctx);
     if (p.id !== null) {
-      const existing = await tx.getObject(info.type, p.id);
+      const existing = await tx.config.getObject(info.type, p.id);
       if (existing) return this.#sameOrConflict(info.type, existing, p.defHash);
     }
     const id = p.id ?? this.newId();
@@ -289,7 +293,7 @@ export class ConfigService {
     }
     const text = canonicalJson(body);
     const parent = info.parentField === null ? null : (str(p.payload[info.parentField]) ?? null);
-    await tx.insertObject({
+    await tx.config.insertObject({
       kind: info.type,
       id,
       parent,
@@ -299,7 +303,7 @@ export class ConfigService {
       createdAt: ctx.now,
     });
     if (info.type === 'GLOBAL_PARAMETER') {
-      await tx.insertObject({
+      await tx.config.insertObject({
         kind: GLOBAL_PARAMETER_VALUE,
         id,
         parent: id,
@@ -315,10 +319,10 @@ export class ConfigService {
     }
     if (info.type === 'WORKFLOW_DEFINITION_VERSION') {
       const workflowId = String(p.payload['workflow_definition_id']);
-      const workflow = await tx.lockObject(WORKFLOW_DEFINITION, workflowId);
+      const workflow = await tx.config.lockObject(WORKFLOW_DEFINITION, workflowId);
       if (!workflow) {
         // The first version creates the workflow definition and is its default version.
-        await tx.insertObject({
+        await tx.config.insertObject({
           kind: WORKFLOW_DEFINITION,
           id: workflowId,
           parent: null,
@@ -353,10 +357,10 @@ export class ConfigService {
   }
 
   /** Referential integrity; returns fields the new object takes from what it references. */
-  async #checkReferences(tx: ReadTx, info: TypeInfo, payload: Obj): Promise<Obj> {
+  async #checkReferences(tx: Pick<ReadTx, 'config'>, info: TypeInfo, payload: Obj): Promise<Obj> {
     const missing: Array<{ field: string; type: string; id: string }> = [];
     const need = async (field: string, kind: string, id: unknown): Promise<StoredObject | undefined> => {
-      const o = await tx.getObject(kind, String(id));
+      const o = await tx.config.getObject(kind, String(id));
       if (!o) missing.push({ field: `${info.key}.${field}`, type: kind, id: String(id) });
       return o;
     };
@@ -413,7 +417,7 @@ export class ConfigService {
     const version = p.version;
     if (!version) throw new Error('bug: product version not prepared');
     const naturalKey = `${productId}@${version.version}`;
-    const existing = await tx.getByNaturalKey('SMART_CONTRACT_VERSION', naturalKey);
+    const existing = await tx.config.getByNaturalKey('SMART_CONTRACT_VERSION', naturalKey);
     if (existing) {
       if (existing.defHash === p.defHash) return existing.body;
       throw new ApiError(
@@ -423,7 +427,7 @@ export class ConfigService {
       );
     }
     const strategy = str(p.rest['migration_strategy']) ?? ADD_VERSION;
-    const product = await tx.lockObject(PRODUCT, productId);
+    const product = await tx.config.lockObject(PRODUCT, productId);
     if (product && strategy === NEW_PRODUCT) {
       throw new ApiError(
         'ALREADY_EXISTS',
@@ -441,7 +445,7 @@ export class ConfigService {
       is_internal: isInternal,
       create_timestamp: ts,
     });
-    await tx.insertObject({
+    await tx.config.insertObject({
       kind: 'SMART_CONTRACT_VERSION',
       id,
       parent: productId,
@@ -450,8 +454,14 @@ export class ConfigService {
       body: text,
       createdAt: ctx.now,
     });
+    tx.events.append({
+      topic: PRODUCT_VERSION_EVENTS,
+      key: productId,
+      timestampMs: ctx.now,
+      payload: `{"product_version_created":{"product_version":${withoutCode(text)}}}`,
+    });
     if (!product) {
-      await tx.insertObject({
+      await tx.config.insertObject({
         kind: PRODUCT,
         id: productId,
         parent: null,
@@ -491,7 +501,7 @@ export class ConfigService {
     if (from === versionId) return product.body;
     body['current_version_id'] = versionId;
     const text = canonicalJson(body);
-    await tx.updateObject(PRODUCT, product.id, { body: text });
+    await tx.config.updateObject(PRODUCT, product.id, { body: text });
     await this.#recordActivation(tx, ctx, {
       product_id: product.id,
       from_version_id: from,
@@ -504,7 +514,7 @@ export class ConfigService {
   async #moveInternalAccounts(tx: WriteTx, productId: string, versionId: string): Promise<void> {
     let afterSeq = 0;
     for (;;) {
-      const page = await tx.listObjects({
+      const page = await tx.config.listObjects({
         kind: 'INTERNAL_ACCOUNT',
         parents: [productId],
         afterSeq,
@@ -513,7 +523,7 @@ export class ConfigService {
       for (const account of page) {
         const body = parseObject(account.body);
         body['product_version_id'] = versionId;
-        await tx.updateObject('INTERNAL_ACCOUNT', account.id, { body: canonicalJson(body) });
+        await tx.config.updateObject('INTERNAL_ACCOUNT', account.id, { body: canonicalJson(body) });
       }
       const last = page[page.length - 1];
       if (!last || page.length < 500) return;
@@ -537,21 +547,28 @@ export class ConfigService {
       what.product_id !== undefined
         ? `product:${what.product_id}`
         : `workflow:${what.workflow_definition_id ?? ''}`;
-    await tx.insertObject({
+    const body = canonicalJson({
+      id,
+      ...what,
+      actor: ctx.actor.name,
+      actor_token_id: ctx.actor.tokenId,
+      request_id: ctx.requestId,
+      create_timestamp: new Date(ctx.now).toISOString(),
+    });
+    await tx.config.insertObject({
       kind: ACTIVATION,
       id,
       parent,
       naturalKey: null,
       defHash: '',
-      body: canonicalJson({
-        id,
-        ...what,
-        actor: ctx.actor.name,
-        actor_token_id: ctx.actor.tokenId,
-        request_id: ctx.requestId,
-        create_timestamp: new Date(ctx.now).toISOString(),
-      }),
+      body,
       createdAt: ctx.now,
+    });
+    tx.events.append({
+      topic: ACTIVATION_EVENTS,
+      key: what.product_id ?? what.workflow_definition_id ?? '',
+      timestampMs: ctx.now,
+      payload: `{"activation":${body}}`,
     });
   }
 
@@ -574,9 +591,9 @@ export class ConfigService {
         return versionId;
       },
       async (tx, versionId, requestId, now) => {
-        const product = await tx.lockObject(PRODUCT, productId);
+        const product = await tx.config.lockObject(PRODUCT, productId);
         if (!product) throw notFound(PRODUCT, [productId]);
-        const version = await tx.getObject('SMART_CONTRACT_VERSION', versionId);
+        const version = await tx.config.getObject('SMART_CONTRACT_VERSION', versionId);
         if (!version || version.parent !== productId) {
           throw new ApiError(
             'REFERENCE_NOT_FOUND',
@@ -610,9 +627,9 @@ export class ConfigService {
         return versionId as string;
       },
       async (tx, versionId, requestId, now) => {
-        const workflow = await tx.lockObject(WORKFLOW_DEFINITION, workflowId);
+        const workflow = await tx.config.lockObject(WORKFLOW_DEFINITION, workflowId);
         if (!workflow) throw notFound(WORKFLOW_DEFINITION, [workflowId]);
-        const version = await tx.getObject('WORKFLOW_DEFINITION_VERSION', versionId);
+        const version = await tx.config.getObject('WORKFLOW_DEFINITION_VERSION', versionId);
         if (!version || version.parent !== workflowId) {
           throw new ApiError(
             'REFERENCE_NOT_FOUND',
@@ -626,7 +643,7 @@ export class ConfigService {
         if (from === versionId) return workflow.body;
         body[field] = versionId;
         const text = canonicalJson(body);
-        await tx.updateObject(WORKFLOW_DEFINITION, workflowId, { body: text });
+        await tx.config.updateObject(WORKFLOW_DEFINITION, workflowId, { body: text });
         await this.#recordActivation(
           tx,
           { actor, requestId, now },
@@ -705,7 +722,7 @@ export class ConfigService {
         return { changes: changes as Obj, paths };
       },
       async (tx, { changes, paths }) => {
-        const existing = await tx.lockObject(type, id);
+        const existing = await tx.config.lockObject(type, id);
         if (!existing) throw notFound(type, [id]);
         const current = parseObject(existing.body);
         const server: Obj = {};
@@ -722,7 +739,7 @@ export class ConfigService {
         requireSchema(info.schema, { [info.key]: current });
         const definition = { [info.key]: current };
         const text = canonicalJson({ ...current, ...server });
-        await tx.updateObject(type, id, { body: text, defHash: sha256Hex(canonicalJson(definition)) });
+        await tx.config.updateObject(type, id, { body: text, defHash: sha256Hex(canonicalJson(definition)) });
         return text;
       },
     );
@@ -733,7 +750,7 @@ export class ConfigService {
   async #get(kind: string, id: string): Promise<string> {
     const cached = this.#cache.get(kind, id);
     if (cached !== undefined) return cached;
-    const o = await this.storage.read((tx) => tx.getObject(kind, id));
+    const o = await this.storage.read((tx) => tx.config.getObject(kind, id));
     if (!o) throw notFound(kind, [id]);
     this.#cache.put(kind, id, o.body);
     return o.body;
@@ -762,7 +779,7 @@ export class ConfigService {
       else byId.set(id, body);
     }
     if (uncached.length > 0) {
-      for (const o of await this.storage.read((tx) => tx.getObjects(kind, uncached))) {
+      for (const o of await this.storage.read((tx) => tx.config.getObjects(kind, uncached))) {
         byId.set(o.id, o.body);
         this.#cache.put(kind, o.id, o.body);
       }
@@ -782,7 +799,7 @@ export class ConfigService {
     const limit = parsePageSize(req.pageSize);
     const afterSeq = req.pageToken === undefined || req.pageToken === '' ? 0 : decodePageToken(req.pageToken);
     const rows = await this.storage.read((tx) =>
-      tx.listObjects({ kind, parents: req.parents, afterSeq, limit: limit + 1 }),
+      tx.config.listObjects({ kind, parents: req.parents, afterSeq, limit: limit + 1 }),
     );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];

@@ -1,0 +1,93 @@
+/**
+ * The `config` part: configuration-layer objects, canonical-JSON documents under `(kind, id)`
+ * and an optional natural key, in the `objects` table. Business rules live in the services.
+ */
+import { toStoredObject, type ObjectRow } from './rows.js';
+import { runUnique, type Dialect, type SqlSession } from './sql.js';
+import type { ConfigWrites, ListQuery, NewObject, ObjectKind, StoredObject } from './types.js';
+
+const SELECT = 'SELECT seq, kind, id, parent, natural_key, def_hash, body, created_at FROM objects';
+
+export class ConfigObjects implements ConfigWrites {
+  constructor(
+    private readonly session: SqlSession,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async #one(sql: string, params: readonly unknown[]): Promise<StoredObject | undefined> {
+    const row = (await this.session.all<ObjectRow>(sql, params))[0];
+    return row && toStoredObject(row);
+  }
+
+  async #many(sql: string, params: readonly unknown[]): Promise<StoredObject[]> {
+    return (await this.session.all<ObjectRow>(sql, params)).map(toStoredObject);
+  }
+
+  getObject(kind: ObjectKind, id: string): Promise<StoredObject | undefined> {
+    return this.#one(`${SELECT} WHERE kind = ? AND id = ?`, [kind, id]);
+  }
+
+  async getObjects(kind: ObjectKind, ids: readonly string[]): Promise<StoredObject[]> {
+    if (ids.length === 0) return [];
+    const among = this.dialect.anyOf('id', [...new Set(ids)]);
+    return this.#many(`${SELECT} WHERE kind = ? AND ${among.sql}`, [kind, ...among.params]);
+  }
+
+  getByNaturalKey(kind: ObjectKind, naturalKey: string): Promise<StoredObject | undefined> {
+    return this.#one(`${SELECT} WHERE kind = ? AND natural_key = ?`, [kind, naturalKey]);
+  }
+
+  async listObjects(q: ListQuery): Promise<StoredObject[]> {
+    if (q.parents === undefined) {
+      return this.#many(`${SELECT} WHERE kind = ? AND seq > ? ORDER BY seq LIMIT ?`, [
+        q.kind,
+        q.afterSeq,
+        q.limit,
+      ]);
+    }
+    if (q.parents.length === 0) return [];
+    const among = this.dialect.anyOf('parent', q.parents);
+    return this.#many(`${SELECT} WHERE kind = ? AND ${among.sql} AND seq > ? ORDER BY seq LIMIT ?`, [
+      q.kind,
+      ...among.params,
+      q.afterSeq,
+      q.limit,
+    ]);
+  }
+
+  lockObject(kind: ObjectKind, id: string): Promise<StoredObject | undefined> {
+    return this.#one(`${SELECT} WHERE kind = ? AND id = ?${this.dialect.forUpdate}`, [kind, id]);
+  }
+
+  async insertObject(o: NewObject): Promise<void> {
+    await runUnique(
+      this.session,
+      this.dialect,
+      `${o.kind} ${o.id}`,
+      `INSERT INTO objects (kind, id, parent, natural_key, def_hash, body, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [o.kind, o.id, o.parent, o.naturalKey, o.defHash, o.body, o.createdAt],
+    );
+  }
+
+  async updateObject(
+    kind: ObjectKind,
+    id: string,
+    change: { body: string; defHash?: string },
+  ): Promise<void> {
+    if (change.defHash === undefined) {
+      await this.session.run('UPDATE objects SET body = ? WHERE kind = ? AND id = ?', [
+        change.body,
+        kind,
+        id,
+      ]);
+    } else {
+      await this.session.run('UPDATE objects SET body = ?, def_hash = ? WHERE kind = ? AND id = ?', [
+        change.body,
+        change.defHash,
+        kind,
+        id,
+      ]);
+    }
+  }
+}
