@@ -5,7 +5,9 @@
  * rather than guessed.
  */
 import type { Node, Tree } from 'web-tree-sitter';
-import type { PySyntaxError, PythonParser, SourceText } from './python.js';
+import type { PythonParser } from './python.js';
+import type { SourceText } from './source-text.js';
+import type { PySyntaxError } from './syntax-errors.js';
 
 /** A value with its 1-based position in the code text (column in UTF-16 code units). */
 export interface Located<T> {

@@ -5,7 +5,7 @@
  */
 import type { PyNode as Node } from './syntax.js';
 import { isContractsApiExtensionsModule, STANDARD_MODULE_ORDER } from '../code/contract.js';
-import type { SourceLocation } from '../code/python.js';
+import type { SourceLocation } from '../code/source-text.js';
 import { diagnostic, type RenderDiagnostic } from './diagnostics.js';
 
 export { STANDARD_MODULE_ORDER };

@@ -4,7 +4,9 @@
  * and the comments that belong to each statement.
  */
 import type { PyNode as Node } from './syntax.js';
-import type { PySyntaxError, PythonParser, SourceText } from '../code/python.js';
+import type { PythonParser } from '../code/python.js';
+import type { SourceText } from '../code/source-text.js';
+import type { PySyntaxError } from '../code/syntax-errors.js';
 import { diagnostic, type RenderDiagnostic } from './diagnostics.js';
 import { readImport, type ImportBinding, type ImportContext } from './imports.js';
 import { moduleNames, type ModuleName } from './scope.js';

@@ -5,7 +5,8 @@
  * time, so the tree is copied once and the wasm tree freed straight away. Positions are the
  * parser's (`startPosition`), plus UTF-16 indices into the code.
  */
-import type { Point, SourceText, Tree } from '../code/python.js';
+import type { Point, Tree } from '../code/python.js';
+import type { SourceText } from '../code/source-text.js';
 
 let nextId = 0;
 
