@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { env } from '../env.js';
+import { env, type EnvironmentVariable } from '../env.js';
 import { resolvePythonWasm } from './python.js';
 import type { CodeFacts } from './contract.js';
 import { VERSION } from '../version.js';
@@ -24,36 +24,47 @@ export interface CodeFactsStore {
 
 type StoredFacts = Omit<CodeFacts, 'declaredParameters'> & { declaredParameters: string[] | null };
 
-/** The cache directory: STRATA_CACHE_DIR, else the XDG cache directory; null when disabled. */
-export function cacheDirectory(): string | null {
-  const explicit = env('STRATA_CACHE_DIR');
+/**
+ * The cache directory: STRATA_CACHE_DIR, else the XDG cache directory; null when disabled. The
+ * environment and the home directory are parameters (defaults: this process's).
+ */
+export function cacheDirectory(
+  read: (name: EnvironmentVariable) => string | undefined = env,
+  home: () => string = homedir,
+): string | null {
+  const explicit = read('STRATA_CACHE_DIR');
   if (explicit === 'none') return null;
   if (explicit) return explicit;
-  const xdg = env('XDG_CACHE_HOME');
-  return join(xdg || join(homedir(), '.cache'), 'strata');
+  const xdg = read('XDG_CACHE_HOME');
+  return join(xdg || join(home(), '.cache'), 'strata');
 }
 
-let salt: string | undefined;
-/** What else the facts depend on: this program's version and the grammar it parses with. */
-function cacheSalt(): string {
-  if (salt === undefined) {
-    let grammar = 'unknown';
-    try {
-      const wasm = statSync(resolvePythonWasm());
-      grammar = `${wasm.size}`;
-    } catch {
-      /* the parser reports a missing grammar */
-    }
-    salt = `${FACTS_FORMAT}\u0000${VERSION}\u0000${grammar}\u0000`;
+/**
+ * What else the facts depend on: the entry format, this program's version and the grammar it
+ * parses with (identified by the size of its .wasm file at `grammar`, default the installed one).
+ */
+export function factsSalt(grammar: () => string = resolvePythonWasm): string {
+  let size = 'unknown';
+  try {
+    size = `${statSync(grammar()).size}`;
+  } catch {
+    /* the parser reports a missing grammar */
   }
-  return salt;
+  return `${FACTS_FORMAT}\u0000${VERSION}\u0000${size}\u0000`;
 }
 
-export function codeFactsStore(dir: string | null = cacheDirectory()): CodeFactsStore | null {
+/**
+ * A store of code facts in `dir` (null: no store), entries keyed by `salt` and the code. Each call
+ * makes an independent instance; nothing is kept between instances but the files.
+ */
+export function codeFactsStore(
+  dir: string | null = cacheDirectory(),
+  salt: string = factsSalt(),
+): CodeFactsStore | null {
   if (dir === null) return null;
   const base = join(dir, 'code-facts');
   const pathOf = (code: string): string => {
-    const hash = createHash('sha256').update(cacheSalt()).update(code).digest('hex');
+    const hash = createHash('sha256').update(salt).update(code).digest('hex');
     return join(base, hash.slice(0, 2), `${hash}.json`);
   };
   return {

@@ -5,20 +5,14 @@
  */
 import type { PyNode as Node } from './syntax.js';
 import type { PythonParser } from '../code/python.js';
-import type { SourceText } from '../code/source-text.js';
+import type { SourceLocation, SourceText } from '../code/source-text.js';
 import type { PySyntaxError } from '../code/syntax-errors.js';
 import { diagnostic, type RenderDiagnostic } from './diagnostics.js';
 import { readImport, type ImportBinding, type ImportContext } from './imports.js';
 import { moduleNames, type ModuleName } from './scope.js';
 import { copyTree } from './syntax.js';
 import { analyzeTree } from '../code/contract.js';
-import { codeFactsStore, type CodeFactsStore } from '../code/cache.js';
-
-let store: CodeFactsStore | null | undefined;
-function codeCache(): CodeFactsStore | null {
-  if (store === undefined) store = codeFactsStore();
-  return store;
-}
+import type { CodeFactsStore } from '../code/cache.js';
 
 export interface Statement {
   /** Position among the module's non-import statements. */
@@ -82,44 +76,28 @@ export interface ModuleInput {
   code: string;
 }
 
-/** Parse and read a module. The caller owns `module.tree` (delete it when done). */
+/** What reading a module needs besides its text. */
+export interface ModuleContext extends Omit<ImportContext, 'file' | 'locate'> {
+  parser: PythonParser;
+  /** Syntax verdicts remembered by content (shared with validate), or null. */
+  codeFacts: CodeFactsStore | null;
+}
+
+/** Parse and read a module: its imports, its statements, and what the rules refuse in it. */
 export function analyzeModule(
-  parser: PythonParser,
   input: ModuleInput,
-  ctx: Omit<ImportContext, 'file' | 'locate'>,
+  ctx: ModuleContext,
 ): { module: PyModule; errors: RenderDiagnostic[] } {
-  const tree = parser.parse(input.code);
-  const source = parser.source(tree);
-  let syntaxErrors: PySyntaxError[];
-  let root: Node;
-  try {
-    // The syntax check is the costly part of reading a file; the code-facts cache (shared with
-    // validate, keyed by content) remembers its verdict for code seen before.
-    const cached = codeCache()?.get(input.code);
-    if (cached) {
-      syntaxErrors = cached.syntaxErrors;
-    } else {
-      const facts = analyzeTree(parser, tree);
-      codeCache()?.set(input.code, facts);
-      syntaxErrors = facts.syntaxErrors;
-    }
-    root = copyTree(tree, source);
-  } finally {
-    tree.delete();
-  }
-  const locate = (node: Node) => source.location(node.startPosition);
-  const errors: RenderDiagnostic[] = [];
-  for (const e of syntaxErrors) {
-    errors.push(
-      diagnostic(
-        'E_RENDER_SYNTAX',
-        input.display,
-        e,
-        e.message,
-        'fix the Python syntax; the renderer parses, never runs, code',
-      ),
-    );
-  }
+  const { root, source, syntaxErrors } = parseModule(input.code, ctx);
+  const errors = syntaxErrors.map((e) =>
+    diagnostic(
+      'E_RENDER_SYNTAX',
+      input.display,
+      e,
+      e.message,
+      'fix the Python syntax; the renderer parses, never runs, code',
+    ),
+  );
   const module: PyModule = {
     ...input,
     root,
@@ -131,39 +109,64 @@ export function analyzeModule(
     bound: new Set(),
   };
   if (errors.length > 0) return { module, errors };
+  const locate = (node: Node) => source.location(node.startPosition);
+  errors.push(
+    ...readStatements(module, {
+      root: ctx.root,
+      resolveModule: ctx.resolveModule,
+      file: input.display,
+      locate,
+    }),
+  );
+  errors.push(...nestedImports(module, locate));
+  return { module, errors };
+}
 
-  const importCtx: ImportContext = { ...ctx, file: input.display, locate };
-  const children = root.namedChildren.filter((c): c is Node => c !== null);
-  let prevEndRow = -1;
-  let pendingComments: Node[] = [];
+/**
+ * The module's syntax tree, copied out of the parser (the parser's own tree is freed here), and
+ * its syntax errors.
+ */
+function parseModule(
+  code: string,
+  ctx: Pick<ModuleContext, 'parser' | 'codeFacts'>,
+): { root: Node; source: SourceText; syntaxErrors: PySyntaxError[] } {
+  const tree = ctx.parser.parse(code);
+  const source = ctx.parser.source(tree);
+  try {
+    // The syntax check is the costly part of reading a file; the code-facts store (shared with
+    // validate, keyed by content) remembers its verdict for code seen before.
+    let syntaxErrors = ctx.codeFacts?.get(code)?.syntaxErrors;
+    if (syntaxErrors === undefined) {
+      const facts = analyzeTree(ctx.parser, tree);
+      ctx.codeFacts?.set(code, facts);
+      syntaxErrors = facts.syntaxErrors;
+    }
+    return { root: copyTree(tree, source), source, syntaxErrors };
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * Read the top-level statements into `module` (imports into its bindings, the rest into its
+ * statements with their attached comments and the names they bind); the import errors.
+ */
+function readStatements(module: PyModule, importCtx: ImportContext): RenderDiagnostic[] {
+  const errors: RenderDiagnostic[] = [];
+  const comments = new LeadingComments();
   let last: Statement | null = null;
-  const indexOf = (node: Node, edge: 'start' | 'end') => (edge === 'start' ? node.startIndex : node.endIndex);
-
-  for (const node of children) {
+  for (const node of module.root.namedChildren) {
     if (node.type === 'comment') {
       // A comment on the last line of the statement before belongs to it.
-      if (
-        last !== null &&
-        node.startPosition.row === last.node.endPosition.row &&
-        pendingComments.length === 0
-      ) {
-        last.textEnd = indexOf(node, 'end');
-        prevEndRow = node.endPosition.row;
-        continue;
+      if (last !== null && comments.empty && node.startPosition.row === last.node.endPosition.row) {
+        last.textEnd = node.endIndex;
+        comments.statementEnded(node.endPosition.row);
+      } else {
+        comments.add(node);
       }
-      const previous = pendingComments[pendingComments.length - 1];
-      const prevRow = previous === undefined ? prevEndRow : previous.endPosition.row;
-      // A blank line between comments detaches the ones above it.
-      if (previous !== undefined && node.startPosition.row > prevRow + 1) pendingComments = [];
-      pendingComments.push(node);
       continue;
     }
-    const first = pendingComments[0];
-    const lastComment = pendingComments[pendingComments.length - 1];
-    const attached = lastComment !== undefined && node.startPosition.row === lastComment.endPosition.row + 1;
-    const startNode = attached && first !== undefined ? first : node;
-    pendingComments = [];
-    prevEndRow = node.endPosition.row;
+    const startNode = comments.startOf(node);
     if (IMPORTS.has(node.type)) {
       const { bindings, errors: importErrors } = readImport(node, importCtx);
       errors.push(...importErrors);
@@ -174,56 +177,101 @@ export function analyzeModule(
       last = null;
       continue;
     }
-    const definition = node.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
-    const kind =
-      definition?.type === 'function_definition'
-        ? 'def'
-        : definition?.type === 'class_definition'
-          ? 'class'
-          : node.type === 'expression_statement' && node.namedChildren[0]?.type === 'assignment'
-            ? 'assign'
-            : 'other';
-    const names = moduleNames(node);
-    // What the statement binds when the module runs (a `global` assignment inside a function
-    // binds only when the function is called).
-    const defines = new Set(names.filter((n) => n.binding && n.eager).map((n) => n.name));
-    const statement: Statement = {
-      index: module.statements.length,
-      node,
-      kind,
-      name: kind === 'def' || kind === 'class' ? (definition?.childForFieldName('name')?.text ?? null) : null,
-      start: indexOf(node, 'start'),
-      end: indexOf(node, 'end'),
-      textStart: indexOf(startNode, 'start'),
-      textEnd: indexOf(node, 'end'),
-      blankBefore: Math.max(0, startNode.startPosition.row - prevRowBefore(startNode) - 1),
-      defines,
-      names,
-    };
-    module.statements.push(statement);
-    for (const n of names) if (n.binding) module.bound.add(n.name);
-    for (const name of defines) {
-      const list = module.definitions.get(name);
-      if (list === undefined) module.definitions.set(name, [statement.index]);
-      else list.push(statement.index);
-    }
-    last = statement;
+    last = statementOf(node, startNode, module.statements.length);
+    addStatement(module, last);
+  }
+  return errors;
+}
+
+/**
+ * Comments between statements: the block right above a statement (no blank line between) is
+ * attached to it.
+ */
+class LeadingComments {
+  #pending: Node[] = [];
+  #prevEndRow = -1;
+
+  get empty(): boolean {
+    return this.#pending.length === 0;
   }
 
-  // Imports are allowed at module level only (not in functions, classes or module-level blocks).
-  for (const node of root.descendantsOfType([...IMPORTS])) {
-    if (node === null || node.parent?.type === 'module') continue;
-    errors.push(
+  statementEnded(row: number): void {
+    this.#prevEndRow = row;
+  }
+
+  add(comment: Node): void {
+    const previous = this.#pending[this.#pending.length - 1];
+    const prevRow = previous === undefined ? this.#prevEndRow : previous.endPosition.row;
+    // A blank line between comments detaches the ones above it.
+    if (previous !== undefined && comment.startPosition.row > prevRow + 1) this.#pending = [];
+    this.#pending.push(comment);
+  }
+
+  /** Where the statement's text starts (its attached comments, or itself); clears the block. */
+  startOf(node: Node): Node {
+    const first = this.#pending[0];
+    const lastComment = this.#pending[this.#pending.length - 1];
+    const attached = lastComment !== undefined && node.startPosition.row === lastComment.endPosition.row + 1;
+    this.#pending = [];
+    this.#prevEndRow = node.endPosition.row;
+    return attached && first !== undefined ? first : node;
+  }
+}
+
+function statementKind(node: Node): Statement['kind'] {
+  const definition = node.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
+  if (definition?.type === 'function_definition') return 'def';
+  if (definition?.type === 'class_definition') return 'class';
+  return node.type === 'expression_statement' && node.namedChildren[0]?.type === 'assignment'
+    ? 'assign'
+    : 'other';
+}
+
+function statementOf(node: Node, startNode: Node, index: number): Statement {
+  const kind = statementKind(node);
+  const definition = node.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
+  const names = moduleNames(node);
+  return {
+    index,
+    node,
+    kind,
+    name: kind === 'def' || kind === 'class' ? (definition?.childForFieldName('name')?.text ?? null) : null,
+    start: node.startIndex,
+    end: node.endIndex,
+    textStart: startNode.startIndex,
+    textEnd: node.endIndex,
+    blankBefore: Math.max(0, startNode.startPosition.row - prevRowBefore(startNode) - 1),
+    // What the statement binds when the module runs (a `global` assignment inside a function
+    // binds only when the function is called).
+    defines: new Set(names.filter((n) => n.binding && n.eager).map((n) => n.name)),
+    names,
+  };
+}
+
+function addStatement(module: PyModule, statement: Statement): void {
+  module.statements.push(statement);
+  for (const n of statement.names) if (n.binding) module.bound.add(n.name);
+  for (const name of statement.defines) {
+    const list = module.definitions.get(name);
+    if (list === undefined) module.definitions.set(name, [statement.index]);
+    else list.push(statement.index);
+  }
+}
+
+/** Imports are allowed at module level only (not in functions, classes or module-level blocks). */
+function nestedImports(module: PyModule, locate: (node: Node) => SourceLocation): RenderDiagnostic[] {
+  return module.root
+    .descendantsOfType([...IMPORTS])
+    .filter((node) => node.parent?.type !== 'module')
+    .map((node) =>
       diagnostic(
         'E_RENDER_IMPORT',
-        input.display,
+        module.display,
         locate(node),
         `import inside a block: \`${node.text.split('\n')[0] ?? ''}\``,
         'move imports to the top level of the module',
       ),
     );
-  }
-  return { module, errors };
 }
 
 /** Row where the previous non-comment-or-comment sibling of a node ends (-1 at the top). */

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheDirectory, codeFactsStore } from '../../src/code/cache.js';
+import { cacheDirectory, codeFactsStore, factsSalt } from '../../src/code/cache.js';
 import { analyzeCode } from '../../src/code/contract.js';
 import { loadPython } from '../../src/code/python.js';
 
@@ -57,20 +57,40 @@ describe('code facts cache', () => {
     expect(store.get(code)).toBeUndefined();
   });
 
-  it('is off with STRATA_CACHE_DIR=none and follows XDG_CACHE_HOME otherwise', () => {
-    const saved = { dir: process.env.STRATA_CACHE_DIR, xdg: process.env.XDG_CACHE_HOME };
-    try {
-      process.env.STRATA_CACHE_DIR = 'none';
-      expect(cacheDirectory()).toBeNull();
-      expect(codeFactsStore(cacheDirectory())).toBeNull();
-      delete process.env.STRATA_CACHE_DIR;
-      process.env.XDG_CACHE_HOME = '/var/cache/me';
-      expect(cacheDirectory()).toBe('/var/cache/me/strata');
-    } finally {
-      if (saved.dir === undefined) delete process.env.STRATA_CACHE_DIR;
-      else process.env.STRATA_CACHE_DIR = saved.dir;
-      if (saved.xdg === undefined) delete process.env.XDG_CACHE_HOME;
-      else process.env.XDG_CACHE_HOME = saved.xdg;
-    }
+  it('keys entries by the salt too: another program version or grammar is a miss', async () => {
+    const dir = tempDir();
+    const facts = analyzeCode(await loadPython(), code);
+    codeFactsStore(dir, factsSalt())!.set(code, facts);
+    expect(codeFactsStore(dir, factsSalt())!.get(code)).toEqual(facts);
+    expect(codeFactsStore(dir, 'another grammar')!.get(code)).toBeUndefined();
+  });
+
+  it('salts with the size of the grammar file it is given', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'small.wasm'), 'x');
+    writeFileSync(join(dir, 'large.wasm'), 'xx');
+    const small = factsSalt(() => join(dir, 'small.wasm'));
+    expect(small).not.toBe(factsSalt(() => join(dir, 'large.wasm')));
+    expect(small).toBe(factsSalt(() => join(dir, 'small.wasm')));
+    expect(factsSalt(() => join(dir, 'missing.wasm'))).toContain('unknown');
+  });
+
+  it('is off with STRATA_CACHE_DIR=none and follows XDG_CACHE_HOME, then the home directory', () => {
+    const environment =
+      (vars: Record<string, string>) =>
+      (name: string): string | undefined =>
+        vars[name];
+    const home = () => '/home/me';
+    expect(cacheDirectory(environment({ STRATA_CACHE_DIR: 'none' }), home)).toBeNull();
+    expect(codeFactsStore(cacheDirectory(environment({ STRATA_CACHE_DIR: 'none' }), home))).toBeNull();
+    expect(cacheDirectory(environment({ STRATA_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' }), home)).toBe('/c');
+    expect(cacheDirectory(environment({ XDG_CACHE_HOME: '/var/cache/me' }), home)).toBe(
+      '/var/cache/me/strata',
+    );
+    expect(cacheDirectory(environment({}), home)).toBe('/home/me/.cache/strata');
+  });
+
+  it('reads this process environment by default', () => {
+    expect(cacheDirectory()).toBe(process.env.STRATA_CACHE_DIR);
   });
 });

@@ -741,7 +741,7 @@ describe('output layout', () => {
       ['contracts/template/t.py'],
       { cwd: dir, version: 'v', git: true },
       {
-        ...(await import('../../src/render/service.js')).nodeIO,
+        ...(await import('../../src/render/io.js')).nodeIO(null),
         writeFile: (path, text) => {
           out.set(path, text);
         },

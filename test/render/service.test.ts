@@ -2,15 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  defaultOutput,
-  featureImportsOf,
-  findRoot,
-  nodeIO,
-  renderTemplates,
-  RenderUsageError,
-  type RenderIO,
-} from '../../src/render/service.js';
+import { codeFactsStore } from '../../src/code/cache.js';
+import { nodeIO, type RenderIO } from '../../src/render/io.js';
+import { defaultOutput, featureImportsOf, findRoot } from '../../src/render/paths.js';
+import { renderTemplates, RenderUsageError } from '../../src/render/service.js';
 import { cleanTrees, template, writeTree } from './helpers.js';
 
 afterAll(cleanTrees);
@@ -21,20 +16,20 @@ const FILES = {
 };
 
 /** nodeIO that counts reads and writes. */
-function countingIO(): RenderIO & { reads: Map<string, number>; writes: string[] } {
+function countingIO(real: RenderIO = nodeIO()): RenderIO & { reads: Map<string, number>; writes: string[] } {
   const reads = new Map<string, number>();
   const writes: string[] = [];
   return {
-    ...nodeIO,
+    ...real,
     reads,
     writes,
     readFile(path) {
       reads.set(path, (reads.get(path) ?? 0) + 1);
-      return nodeIO.readFile(path);
+      return real.readFile(path);
     },
     writeFile(path, text) {
       writes.push(path);
-      nodeIO.writeFile(path, text);
+      real.writeFile(path, text);
     },
   };
 }
@@ -111,11 +106,10 @@ describe('the module root', () => {
 
   it('falls back to the git top level, then the working directory, when no import resolves', () => {
     const isFile = () => false;
-    expect(findRoot('/w/repo/a/t.py', ['x.y'], '/cwd', { isFile }, (p) => p === '/w/repo/.git')).toBe(
-      '/w/repo',
-    );
-    expect(findRoot('/w/repo/a/t.py', ['x.y'], '/cwd', { isFile }, () => false)).toBe('/cwd');
-    expect(findRoot('/w/repo/a/t.py', [], '/cwd', { isFile }, () => false)).toBe('/cwd');
+    const inRepo = { isFile, exists: (p: string) => p === '/w/repo/.git' };
+    expect(findRoot('/w/repo/a/t.py', ['x.y'], '/cwd', inRepo)).toBe('/w/repo');
+    expect(findRoot('/w/repo/a/t.py', ['x.y'], '/cwd', { isFile, exists: () => false })).toBe('/cwd');
+    expect(findRoot('/w/repo/a/t.py', [], '/cwd', { isFile, exists: () => false })).toBe('/cwd');
   });
 });
 
@@ -135,6 +129,36 @@ describe('loading', () => {
     expect(r.status).toBe('OK');
     const featureReads = [...io.reads].filter(([p]) => p.includes('/features/'));
     expect(featureReads.map(([, n]) => n)).toEqual([1, 1, 1]);
+  });
+
+  it('remembers syntax verdicts in the code-facts store it is given, and reads them back', async () => {
+    const dir = writeTree(FILES);
+    const t = 'lib/products/p/contracts/template/t.py';
+    const store = codeFactsStore(join(dir, 'cache'), 'salt')!;
+    const sets: string[] = [];
+    const recording = {
+      get: (code: string) => store.get(code),
+      set: (code: string, facts: Parameters<typeof store.set>[1]) => (
+        sets.push(code),
+        store.set(code, facts)
+      ),
+    };
+    const opts = { cwd: dir, version: 'v', git: false, out: 'a.py' };
+    expect((await renderTemplates([t], opts, { ...nodeIO(null), codeFacts: recording })).status).toBe('OK');
+    expect(sets).toHaveLength(2);
+    expect(
+      (await renderTemplates([t], { ...opts, out: 'b.py' }, { ...nodeIO(null), codeFacts: recording }))
+        .status,
+    ).toBe('OK');
+    expect(sets).toHaveLength(2);
+    // A verdict in the store is taken as it is: the store, not a parse, decides.
+    const feature = readFileSync(join(dir, 'lib/features/a.py'), 'utf8');
+    const facts = store.get(feature)!;
+    store.set(feature, { ...facts, syntaxErrors: [{ line: 1, column: 1, message: 'remembered' }] });
+    const r = await renderTemplates([t], { ...opts, out: 'c.py' }, { ...nodeIO(null), codeFacts: store });
+    expect(r.templates[0]?.errors).toMatchObject([{ code: 'E_RENDER_SYNTAX', message: 'remembered' }]);
+    const none = await renderTemplates([t], { ...opts, out: 'd.py' }, nodeIO(null));
+    expect(none.status).toBe('OK');
   });
 
   it('reports a template that cannot be read', async () => {
@@ -329,7 +353,7 @@ describe('git commits in headers (the node adapter)', () => {
     const path = process.env.PATH;
     process.env.PATH = `${bin}:${path ?? ''}`;
     try {
-      const commits = await nodeIO.lastCommits(
+      const commits = await nodeIO(null).lastCommits(
         [join(dir, 'repo/a.py'), join(dir, 'repo/new.py')],
         join(dir, 'repo'),
       );
@@ -344,7 +368,7 @@ describe('git commits in headers (the node adapter)', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      expect(await nodeIO.lastCommits([join(dir, 'a.py')], dir)).toEqual(new Map());
+      expect(await nodeIO(null).lastCommits([join(dir, 'a.py')], dir)).toEqual(new Map());
     } finally {
       process.env.PATH = path;
     }
