@@ -2,7 +2,11 @@
  * Findings: what `validate` reports. Every finding has a stable code from this catalog; tools and
  * tests match on the code, people read the message. Codes never change meaning once released.
  */
-export type Severity = 'error' | 'warning';
+/**
+ * `error` makes a pack invalid; `warning` does not, unless `--strict`; `note` is information that
+ * never fails a run, not even with `--strict` (SARIF's three levels).
+ */
+export type Severity = 'error' | 'warning' | 'note';
 
 export interface Position {
   /** Path as shown to the user (relative to the working directory where possible). */
@@ -43,7 +47,8 @@ export const FINDING_CODES = {
   E_ID_NOT_DEFINED: 'A manifest lists an id that no resource file defines.',
   W_ID_LISTED_TWICE: 'A manifest lists the same id more than once.',
   E_ID_DUPLICATE: 'A listed or referenced id is defined more than once.',
-  W_DUPLICATE_UNLISTED: 'An id that is neither listed nor referenced is defined more than once.',
+  W_DUPLICATE_UNLISTED:
+    'Ids that no manifest lists or references are defined more than once under a pack root (a note: one per root, counting them).',
   E_BUNDLE_DUPLICATE_ID: 'Two packs of one bundle list the same id.',
   E_REF_UNKNOWN: 'A reference names an id that is not listed in the pack manifest.',
   E_REF_CROSS_PACK: 'A reference names an id that belongs to another pack of the bundle.',
@@ -66,6 +71,15 @@ export const FINDING_CODES = {
 
 export type FindingCode = keyof typeof FINDING_CODES;
 
+/** Codes reported as notes. Their `W_` prefix is kept: codes never change once released. */
+const NOTES: ReadonlySet<FindingCode> = new Set<FindingCode>(['W_DUPLICATE_UNLISTED']);
+
 export function severityOf(code: FindingCode): Severity {
+  if (NOTES.has(code)) return 'note';
   return code.startsWith('W_') ? 'warning' : 'error';
+}
+
+/** Whether a finding fails the run: errors always, warnings under `--strict`, notes never. */
+export function fails(f: { severity: Severity }, strict: boolean): boolean {
+  return f.severity === 'error' || (strict && f.severity === 'warning');
 }

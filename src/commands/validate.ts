@@ -18,7 +18,7 @@ export default class Validate extends StrataCommand {
     path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }),
   };
   static override flags = {
-    strict: Flags.boolean({ description: 'Treat warnings as errors.' }),
+    strict: Flags.boolean({ description: 'Treat warnings as errors (notes never fail).' }),
   };
 
   async run(): Promise<void> {
@@ -44,7 +44,10 @@ export default class Validate extends StrataCommand {
       }
     }
     if (this.outputJson(flags)) this.emit(JSON.stringify(result, null, 2));
-    else this.emit(formatValidateResult(result, this.stdoutStyle(flags['no-color']), flags.quiet));
+    else
+      this.emit(
+        formatValidateResult(result, this.stdoutStyle(flags['no-color']), flags.quiet, flags.verbose),
+      );
     process.exitCode = result.status === 'VALID' ? EXIT.OK : EXIT.INVALID;
   }
 }

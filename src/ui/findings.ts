@@ -3,8 +3,16 @@ import { findingJson, type FindingJson, type ValidateResult } from '../validate/
 import type { Finding } from '../findings.js';
 import type { Style } from './style.js';
 
+const SEVERITY_WORD = { error: 'error', warning: 'warning', note: 'note' } as const;
+
 export function formatFinding(f: FindingJson, style: Style): string {
-  const sev = f.severity === 'error' ? style.red('error') : style.yellow('warning');
+  const word = SEVERITY_WORD[f.severity];
+  const sev =
+    f.severity === 'error'
+      ? style.red(word)
+      : f.severity === 'warning'
+        ? style.yellow(word)
+        : style.dim(word);
   let out = `${f.file}:${f.line}:${f.column}: ${sev} ${style.bold(f.code)} ${f.message}`;
   if (f.hint) out += `\n  ${style.dim(`hint: ${f.hint}`)}`;
   return out;
@@ -14,10 +22,24 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function formatValidateResult(result: ValidateResult, style: Style, quiet = false): string {
+/** One line per unlisted duplicate id, where its first definition is (validate --verbose). */
+function formatUnlistedDuplicates(result: ValidateResult, style: Style): string[] {
+  return result.unlisted_duplicates.map(({ id, definitions: [first, ...others] }) => {
+    const also = others.map((d) => `${d.file}:${d.line}:${d.column}`).join(', ');
+    return `${first?.file}:${first?.line}:${first?.column}: ${style.dim('note')} unlisted id "${id}" is also defined at ${also}`;
+  });
+}
+
+export function formatValidateResult(
+  result: ValidateResult,
+  style: Style,
+  quiet = false,
+  verbose = false,
+): string {
   const lines = result.findings
     .filter((f) => !quiet || f.severity === 'error')
     .map((f) => formatFinding(f, style));
+  if (verbose && !quiet) lines.push(...formatUnlistedDuplicates(result, style));
   const s = result.summary;
   const status = result.status === 'VALID' ? style.green('VALID') : style.red('INVALID');
   lines.push(

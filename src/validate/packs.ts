@@ -41,8 +41,19 @@ export interface LoadedPack {
   findings: Finding[];
 }
 
+/** An id that no manifest on its root lists or references, defined more than once there. */
+export interface UnlistedDuplicate {
+  id: string;
+  /** Display path of the pack root. */
+  root: string;
+  /** Every definition, in walk order. */
+  definitions: FixedSite[];
+}
+
 export interface LoadedPacks {
   packs: LoadedPack[];
+  /** Harmless duplicates, counted by one `W_DUPLICATE_UNLISTED` note per root. */
+  unlistedDuplicates: UnlistedDuplicate[];
   /** Every finding, deduplicated and sorted by file, line, column. */
   findings: Finding[];
   display(absolute: string): string;
@@ -446,30 +457,35 @@ export async function loadPacks(
     });
   }
 
-  // Unlisted, unreferenced duplicates: a warning per root (real libraries have many).
+  // Unlisted, unreferenced duplicates are harmless (real libraries have dozens in test folders
+  // shared by every manifest): one note per root counts them; the list is kept for --verbose.
+  const unlistedDuplicates: UnlistedDuplicate[] = [];
   for (const [root, index] of roots) {
     const listed = listedOnRoot.get(root) ?? new Set<string>();
     const referenced = referencedOnRoot.get(root) ?? new Set<string>();
+    const found: UnlistedDuplicate[] = [];
     for (const [id, defs] of index.definitions) {
       if (defs.length < 2 || listed.has(id) || referenced.has(id)) continue;
-      const sites = defs.map(where);
-      const first = defs[0]!;
-      all.push(
-        makeFinding(
-          'W_DUPLICATE_UNLISTED',
-          first.shown,
-          at(definitionSite(first)),
-          `unlisted id "${id}" is defined ${defs.length} times: ${sites.join(', ')}`,
-          {
-            hint: 'harmless while no manifest lists it; remove stale copies',
-          },
-        ),
-      );
+      found.push({ id, root: discovery.display(root), definitions: defs.map((d) => at(definitionSite(d))) });
     }
+    const first = found[0]?.definitions[0];
+    if (first === undefined) continue;
+    const n = found.length;
+    all.push(
+      makeFinding(
+        'W_DUPLICATE_UNLISTED',
+        first.file,
+        first,
+        // One line, no hint line: it is the whole output about them unless --verbose is given.
+        `${n} id${n === 1 ? '' : 's'} that no manifest lists or references ${n === 1 ? 'is' : 'are'} defined more than once under ${discovery.display(root)} (harmless to these packs; validate --verbose lists them)`,
+      ),
+    );
+    unlistedDuplicates.push(...found);
   }
 
   return {
     packs,
+    unlistedDuplicates,
     findings: sortFindings(dedupe(all)),
     display: discovery.display,
     threads: analyzer.plan,

@@ -4,11 +4,11 @@
  */
 import { loadPacks, type LoadedPack } from './packs.js';
 import type { Plan } from '../pack/analyze.js';
-import type { Finding } from '../findings.js';
+import { fails, type Finding, type Severity } from '../findings.js';
 
 export interface FindingJson {
   code: string;
-  severity: 'error' | 'warning';
+  severity: Severity;
   message: string;
   file: string;
   line: number;
@@ -30,6 +30,12 @@ export interface ValidateResult {
     resources: Record<string, { resource_type: string; valid: boolean; findings: FindingJson[] }>;
   }>;
   findings: FindingJson[];
+  /** Ids no manifest lists or references, defined more than once (one note per root counts them). */
+  unlisted_duplicates: Array<{
+    id: string;
+    root: string;
+    definitions: Array<{ file: string; line: number; column: number }>;
+  }>;
   summary: { packs: number; resources: number; errors: number; warnings: number; duration_ms: number };
 }
 
@@ -78,17 +84,10 @@ export function resourceValidations(pack: LoadedPack, strict = false): Record<st
     const r = pack.resources.get(id);
     if (!r) continue;
     const findings = [...r.findings, ...(byResource.get(id) ?? [])].map(findingJson);
-    entries.push([
-      id,
-      { resource_type: r.type, valid: !findings.some((f) => f.severity === 'error' || strict), findings },
-    ]);
+    entries.push([id, { resource_type: r.type, valid: !findings.some((f) => fails(f, strict)), findings }]);
   }
   // fromEntries defines own properties, so an id like "__proto__" stays a plain key.
   return Object.fromEntries(entries);
-}
-
-function fails(f: Finding, strict: boolean): boolean {
-  return f.severity === 'error' || strict;
 }
 
 export async function validatePaths(
@@ -121,12 +120,17 @@ export async function validatePaths(
       };
     });
     const errors = loaded.findings.filter((f) => f.severity === 'error').length;
-    const warnings = loaded.findings.length - errors;
-    const invalid = errors > 0 || (strict && warnings > 0) || loaded.packs.length === 0;
+    const warnings = loaded.findings.filter((f) => f.severity === 'warning').length;
+    const invalid = loaded.findings.some((f) => fails(f, strict)) || loaded.packs.length === 0;
     return {
       status: invalid ? 'INVALID' : 'VALID',
       packs,
       findings: loaded.findings.map(findingJson),
+      unlisted_duplicates: loaded.unlistedDuplicates.map((d) => ({
+        id: d.id,
+        root: d.root,
+        definitions: d.definitions.map(({ file, line, column }) => ({ file, line, column })),
+      })),
       summary: {
         packs: loaded.packs.length,
         resources: packs.reduce((n, p) => n + Object.keys(p.resources).length, 0),

@@ -1034,7 +1034,17 @@ describe('validate result', () => {
       },
     ],
     findings: [
-      { code: 'W_DUPLICATE_UNLISTED', severity: 'warning', message: 'm', file: 'library/a.resource.yaml', line: 1, column: 1 },
+      { code: 'W_DUPLICATE_UNLISTED', severity: 'note', message: 'm', file: 'library/a.resource.yaml', line: 1, column: 1 },
+    ],
+    unlisted_duplicates: [
+      {
+        id: 'TEST_FLAG',
+        root: 'library',
+        definitions: [
+          { file: 'library/a.resource.yaml', line: 1, column: 1 },
+          { file: 'library/b.resource.yaml', line: 3, column: 5 },
+        ],
+      },
     ],
     summary,
   };
@@ -1042,11 +1052,11 @@ describe('validate result', () => {
   it('accepts a result, with a pack from a bundle', () => {
     expectValid(validate, valid);
     expectValid(validate, edited(valid, '/packs/0/bundle', 'bundle.tar.gz'));
-    expectValid(validate, { status: 'VALID', packs: [], findings: [], summary });
+    expectValid(validate, { status: 'VALID', packs: [], findings: [], unlisted_duplicates: [], summary });
   });
 
   it('refuses unknown keys in every object', () => {
-    expect(expectUnknownKeysRefused(validate, valid, ['/packs/0/resources'])).toBe(7);
+    expect(expectUnknownKeysRefused(validate, valid, ['/packs/0/resources'])).toBe(10);
   });
 
   const wallet = '/packs/0/resources/wallet_internal';
