@@ -17,6 +17,9 @@ import { ConfigService } from './config/service.js';
 import { ApiError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { registerRoutes } from './routes.js';
+import { registerLedgerRoutes } from './ledger/routes.js';
+import { LedgerService } from './ledger/service.js';
+import type { Denominations } from '../ledger/money.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -35,6 +38,7 @@ export interface ServerState {
   storage: Storage;
   metrics: Metrics;
   service: ConfigService;
+  ledger: LedgerService;
   /** Set when shutting down: new requests get 503 with Retry-After. */
   draining: boolean;
 }
@@ -57,6 +61,8 @@ export interface AppOptions {
   /** Clock (ms since epoch) and id generator, for tests. */
   now?: () => number;
   newId?: () => string;
+  /** Exponents of the ledger's denominations beyond ISO 4217 (`--denomination CODE=EXPONENT`). */
+  denominations?: Denominations;
   /** Passed to Fastify for HTTPS. */
   https?: { cert: string | Buffer; key: string | Buffer };
 }
@@ -117,6 +123,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     storage: options.storage,
     metrics,
     service: new ConfigService(options.storage, options.now, options.newId),
+    ledger: new LedgerService(options.storage, options.denominations, options.now, options.newId),
     draining: false,
   };
   app.decorate('strata', state);
@@ -206,5 +213,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   );
 
   registerRoutes(app, state);
+  registerLedgerRoutes(app, state.ledger, options.storage);
   return app;
 }

@@ -24,6 +24,22 @@ export const ERROR_CATALOG = {
     status: 400,
     doc: 'The body names an object that does not exist (product of an internal account, calendar of an event, versions of a link...).',
   },
+  INVALID_AMOUNT: {
+    status: 400,
+    doc: 'Ledger: an amount is not a decimal string (a JSON number, a sign where none is allowed, zero where a positive amount is needed) or is beyond the ledger range; the field violation names it.',
+  },
+  AMOUNT_PRECISION: {
+    status: 400,
+    doc: "Ledger: an amount has more decimal places than its denomination's exponent (GBP 2, JPY 0, BHD 3); amounts are never rounded.",
+  },
+  UNBALANCED_POSTINGS: {
+    status: 400,
+    doc: 'Ledger: the postings of a custom instruction do not net to zero per denomination, asset and phase.',
+  },
+  ACCOUNT_HAS_BALANCE: {
+    status: 400,
+    doc: 'Ledger: an account cannot close while any committed or pending balance is not zero (details list them).',
+  },
   UNAUTHENTICATED: { status: 401, doc: 'No `X-Auth-Token` header, or an unknown token.' },
   PERMISSION_DENIED: {
     status: 403,

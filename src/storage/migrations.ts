@@ -5,6 +5,7 @@
  * dialects differ only in the column types below. Times are integer milliseconds; nothing is
  * floating point.
  */
+import { LEDGER_MIGRATION } from './ledger-migrations.js';
 import type { SqlSession } from './sql.js';
 
 export interface ColumnTypes {
@@ -81,6 +82,7 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO event_sequence (id, last_seq) VALUES (1, 0);
     `,
   },
+  LEDGER_MIGRATION,
 ];
 
 /** A connection the runner can migrate through. */

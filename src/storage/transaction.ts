@@ -2,6 +2,7 @@
 import { ConfigObjects } from './config-objects.js';
 import { EventLog, EventOutbox } from './events.js';
 import { IdempotencyRecords } from './idempotency-records.js';
+import { LedgerRecords } from './ledger-records.js';
 import type { Dialect, SqlSession } from './sql.js';
 import { TokenRecords } from './token-records.js';
 import type { NewEvent, ReadTx, WriteTx } from './types.js';
@@ -12,6 +13,7 @@ export function readTx(session: SqlSession, dialect: Dialect): ReadTx {
     idempotency: new IdempotencyRecords(session, dialect),
     tokens: new TokenRecords(session, dialect),
     events: new EventLog(session, dialect),
+    ledger: new LedgerRecords(session, dialect),
   };
 }
 
@@ -31,6 +33,7 @@ export function writeRun(session: SqlSession, dialect: Dialect): WriteRun {
       idempotency,
       tokens: new TokenRecords(session, dialect),
       events,
+      ledger: new LedgerRecords(session, dialect),
     },
     finish: () => {
       idempotency.finish();

@@ -26,6 +26,8 @@
  * - No floating point: times are integer milliseconds; amounts (ledger) integer minor units.
  */
 
+import type { LedgerReads, LedgerWrites } from './ledger-types.js';
+
 /** What an object is: a resource type name, or one of the server's own kinds. */
 export type ObjectKind = string;
 
@@ -161,6 +163,7 @@ export interface ReadTx {
   readonly idempotency: IdempotencyReads;
   readonly tokens: TokenReads;
   readonly events: EventReads;
+  readonly ledger: LedgerReads;
 }
 
 export interface WriteTx {
@@ -168,6 +171,7 @@ export interface WriteTx {
   readonly idempotency: IdempotencyWrites;
   readonly tokens: TokenWrites;
   readonly events: EventWrites;
+  readonly ledger: LedgerWrites;
 }
 
 export interface StorageHealth {
