@@ -25,39 +25,11 @@ export async function ledgerHarness(
   options: Omit<AppOptions, 'storage'> = {},
 ): Promise<LedgerHarness> {
   const h = await harness(factory, options);
+  await seedLedger((url, body) => h.post(url, body));
   const ok = (res: LightMyRequestResponse): LightMyRequestResponse => {
     if (res.statusCode !== 200) throw new Error(`${res.statusCode} ${res.body}`);
     return res;
   };
-  const version = (productId: string, code: string, internal: boolean) =>
-    h.post('/v1/product-versions', {
-      request_id: rid(),
-      product_version: { product_id: productId, display_name: productId, code },
-      migration_strategy: `${STRATEGY}NEW_PRODUCT`,
-      ...(internal ? { is_internal: true } : {}),
-    });
-  ok(await version('gl', contractCode('1.0.0'), true));
-  ok(await version('current_account', contractCode('1.0.0', 'tside = Tside.LIABILITY\n'), false));
-  ok(await version('loan', contractCode('1.0.0', 'tside = Tside.ASSET\n'), false));
-  for (const [id, tside] of [
-    ['BANK', 'TSIDE_ASSET'],
-    ['SUSPENSE', 'TSIDE_LIABILITY'],
-  ] as const) {
-    ok(
-      await h.post('/v1/internal-accounts', {
-        request_id: rid(),
-        internal_account: { id, product_id: 'gl', accounting: { tside } },
-      }),
-    );
-  }
-  for (const id of ['alice', 'bob']) {
-    ok(
-      await h.post('/v1/customers', {
-        request_id: rid(),
-        customer: { id, customer_details: { first_name: id } },
-      }),
-    );
-  }
   const postText = (url: string, text: string, token?: string) =>
     h.app.inject({
       method: 'POST',
@@ -104,6 +76,45 @@ export async function ledgerHarness(
     },
   };
   return lh;
+}
+
+/**
+ * Products (internal `gl`, `current_account` LIABILITY, `loan` ASSET), internal accounts BANK
+ * (asset) and SUSPENSE (liability), customers alice and bob.
+ */
+export async function seedLedger(
+  post: (url: string, body: unknown) => Promise<LightMyRequestResponse>,
+): Promise<void> {
+  const ok = async (res: Promise<LightMyRequestResponse>): Promise<void> => {
+    const r = await res;
+    if (r.statusCode !== 200) throw new Error(`${r.statusCode} ${r.body}`);
+  };
+  const version = (productId: string, code: string, internal: boolean) =>
+    post('/v1/product-versions', {
+      request_id: rid(),
+      product_version: { product_id: productId, display_name: productId, code },
+      migration_strategy: `${STRATEGY}NEW_PRODUCT`,
+      ...(internal ? { is_internal: true } : {}),
+    });
+  await ok(version('gl', contractCode('1.0.0'), true));
+  await ok(version('current_account', contractCode('1.0.0', 'tside = Tside.LIABILITY\n'), false));
+  await ok(version('loan', contractCode('1.0.0', 'tside = Tside.ASSET\n'), false));
+  for (const [id, tside] of [
+    ['BANK', 'TSIDE_ASSET'],
+    ['SUSPENSE', 'TSIDE_LIABILITY'],
+  ] as const) {
+    await ok(
+      post('/v1/internal-accounts', {
+        request_id: rid(),
+        internal_account: { id, product_id: 'gl', accounting: { tside } },
+      }),
+    );
+  }
+  for (const id of ['alice', 'bob']) {
+    await ok(
+      post('/v1/customers', { request_id: rid(), customer: { id, customer_details: { first_name: id } } }),
+    );
+  }
 }
 
 export function instruction(

@@ -7,6 +7,7 @@ import { ERROR_CATALOG, type ErrorCode } from '../../src/server/errors.js';
 import { StorageUnavailable, type Storage } from '../../src/storage/types.js';
 import { delegating, STORAGE_FACTORIES } from '../storage/factories.js';
 import { contractCode, harness, json, rid, type Harness } from './helpers.js';
+import { ledgerHarness } from '../ledger/server-helpers.js';
 
 const tested = new Set<ErrorCode>();
 
@@ -32,6 +33,39 @@ describe.each(STORAGE_FACTORIES)('errors and cross-cutting behaviour on $name', 
       h = await harness(factory, ...args);
       return h;
     };
+
+    it('ledger codes: INVALID_AMOUNT, AMOUNT_PRECISION, UNBALANCED_POSTINGS, ACCOUNT_HAS_BALANCE', async () => {
+      const l = await ledgerHarness(factory);
+      h = l;
+      await l.openAccount('acc');
+      const target = {
+        target_account: { account_id: 'acc' },
+        internal_account_id: 'BANK',
+        denomination: 'GBP',
+      };
+      const batch = (fields: Record<string, unknown>, type = 'inbound_hard_settlement') =>
+        l.batch([{ client_transaction_id: rid(), [type]: fields }]);
+      expectError(await batch({ ...target, amount: 5 }), 'INVALID_AMOUNT');
+      expectError(await batch({ ...target, amount: '5.001' }), 'AMOUNT_PRECISION');
+      const p = (credit: boolean, amount: string) => ({
+        credit,
+        amount,
+        denomination: 'GBP',
+        account_id: credit ? 'acc' : 'BANK',
+        phase: 'POSTING_PHASE_COMMITTED',
+      });
+      expectError(
+        await batch({ postings: [p(true, '1.00'), p(false, '2.00')] }, 'custom_instruction'),
+        'UNBALANCED_POSTINGS',
+      );
+      expect((await batch({ ...target, amount: '5.00' })).statusCode).toBe(200);
+      const close = {
+        request_id: rid(),
+        account: { status: 'ACCOUNT_STATUS_CLOSED' },
+        update_mask: { paths: ['status'] },
+      };
+      expectError(await l.put('/v1/accounts/acc', close), 'ACCOUNT_HAS_BALANCE');
+    });
 
     it('INVALID_ARGUMENT: schema violations name the field, with hints', async () => {
       const h = await open();
