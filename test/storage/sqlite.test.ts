@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/storage/migrations.js';
 import { parseDatabase } from '../../src/storage/open.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { StorageUnavailable } from '../../src/storage/types.js';
@@ -88,10 +89,9 @@ describe('SQLite storage', () => {
     await (await SqliteStorage.open(path)).close();
     await (await SqliteStorage.open(path)).close();
     const db = new Database(path);
-    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([
-      { version: 1 },
-      { version: 2 },
-    ]);
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual(
+      MIGRATIONS.map((m) => ({ version: m.version })),
+    );
     db.exec('DROP TABLE events; DROP TABLE event_sequence; DELETE FROM schema_migrations WHERE version = 2');
     db.close();
     const upgraded = await SqliteStorage.open(path);
@@ -99,7 +99,7 @@ describe('SQLite storage', () => {
       tx.events.append({ topic: 't', key: 'k', timestampMs: 1, payload: '{}' }),
     );
     expect(await upgraded.read((tx) => tx.events.lastSequence())).toBe(1);
-    expect(await upgraded.health()).toMatchObject({ schemaVersion: 2 });
+    expect(await upgraded.health()).toMatchObject({ schemaVersion: MIGRATIONS.at(-1)?.version });
     await upgraded.close();
   });
 
