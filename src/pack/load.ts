@@ -91,6 +91,8 @@ export interface ResourceAnalysis {
   type: string;
   /** A type Strata imports (known, supported). */
   importable: boolean;
+  /** Why import and convert skip it: set for the types CLU knows and Strata does not import. */
+  skipReason: string | null;
   definition: DefinitionSite;
   findings: Finding[];
   /** Payload with `@{}` files inlined; references still unresolved. Undefined when it did not parse. */
@@ -307,6 +309,7 @@ export function analyzeResource(
     id,
     type,
     importable: false,
+    skipReason: null,
     definition: site,
     findings,
     payload: undefined,
@@ -323,6 +326,7 @@ export function analyzeResource(
   if (type === '') return result;
   if (!isResourceType(type)) {
     if (UNSUPPORTED_TYPES.has(type)) {
+      result.skipReason = `${type} is a type CLU knows and strata does not import`;
       findings.push(
         makeFinding(
           'W_TYPE_UNSUPPORTED',

@@ -22,6 +22,15 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** One line per resource import and convert would skip, with the reason. */
+function formatSkipped(result: ValidateResult, style: Style): string[] {
+  return result.packs.flatMap((p) =>
+    p.skipped.map(
+      (s) => `${s.file}:${s.line}:${s.column}: ${style.dim('skipped')} ${s.resource_id}: ${s.reason}`,
+    ),
+  );
+}
+
 /** One line per unlisted duplicate id, where its first definition is (validate --verbose). */
 function formatUnlistedDuplicates(result: ValidateResult, style: Style): string[] {
   return result.unlisted_duplicates.map(({ id, definitions: [first, ...others] }) => {
@@ -40,10 +49,11 @@ export function formatValidateResult(
     .filter((f) => !quiet || f.severity === 'error')
     .map((f) => formatFinding(f, style));
   if (verbose && !quiet) lines.push(...formatUnlistedDuplicates(result, style));
+  if (!quiet) lines.push(...formatSkipped(result, style));
   const s = result.summary;
   const status = result.status === 'VALID' ? style.green('VALID') : style.red('INVALID');
   lines.push(
-    `${plural(s.packs, 'pack')}, ${plural(s.resources, 'resource')}: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} (${s.duration_ms} ms) ${status}`,
+    `${plural(s.packs, 'pack')}, ${plural(s.resources, 'resource')}${s.skipped > 0 ? ` (${s.skipped} skipped)` : ''}: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} (${s.duration_ms} ms) ${status}`,
   );
   return lines.join('\n');
 }

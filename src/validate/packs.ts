@@ -38,7 +38,17 @@ export interface LoadedPack {
   /** Line and column of a site (reference sites resolve lazily). */
   locate(site: Site): FixedSite;
   order: string[];
+  /** Listed resources import and convert leave out (known but unsupported types), in listing order. */
+  skipped: SkippedResource[];
   findings: Finding[];
+}
+
+export interface SkippedResource {
+  id: string;
+  type: string;
+  reason: string;
+  /** Where it is defined. */
+  site: FixedSite;
 }
 
 /** An id that no manifest on its root lists or references, defined more than once there. */
@@ -452,6 +462,11 @@ export async function loadPacks(
       resources,
       graph,
       order: importOrder(graph),
+      skipped: [...resources.values()].flatMap((r) =>
+        r.skipReason === null
+          ? []
+          : [{ id: r.id, type: r.type, reason: r.skipReason, site: at(definitionSite(r.definition)) }],
+      ),
       findings,
       locate: at,
     });

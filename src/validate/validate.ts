@@ -28,6 +28,8 @@ export interface ValidateResult {
     valid: boolean;
     import_order: string[];
     resources: Record<string, { resource_type: string; valid: boolean; findings: FindingJson[] }>;
+    /** Listed resources import and convert skip (known but unsupported types), with the reason. */
+    skipped: SkippedJson[];
   }>;
   findings: FindingJson[];
   /** Ids no manifest lists or references, defined more than once (one note per root counts them). */
@@ -36,7 +38,35 @@ export interface ValidateResult {
     root: string;
     definitions: Array<{ file: string; line: number; column: number }>;
   }>;
-  summary: { packs: number; resources: number; errors: number; warnings: number; duration_ms: number };
+  summary: {
+    packs: number;
+    resources: number;
+    /** Resources import and convert would skip (known but unsupported types). */
+    skipped: number;
+    errors: number;
+    warnings: number;
+    duration_ms: number;
+  };
+}
+
+export interface SkippedJson {
+  resource_id: string;
+  resource_type: string;
+  reason: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+export function skippedJson(pack: LoadedPack): SkippedJson[] {
+  return pack.skipped.map((s) => ({
+    resource_id: s.id,
+    resource_type: s.type,
+    reason: s.reason,
+    file: s.site.file,
+    line: s.site.line,
+    column: s.site.column,
+  }));
 }
 
 export interface ValidateOptions {
@@ -117,6 +147,7 @@ export async function validatePaths(
         valid: !manifestFindings.some((f) => fails(f, strict)),
         import_order: pack.order,
         resources,
+        skipped: skippedJson(pack),
       };
     });
     const errors = loaded.findings.filter((f) => f.severity === 'error').length;
@@ -134,6 +165,7 @@ export async function validatePaths(
       summary: {
         packs: loaded.packs.length,
         resources: packs.reduce((n, p) => n + Object.keys(p.resources).length, 0),
+        skipped: packs.reduce((n, p) => n + p.skipped.length, 0),
         errors,
         warnings,
         duration_ms: Math.max(0, Math.round(now() - started)),

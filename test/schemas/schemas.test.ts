@@ -1015,7 +1015,7 @@ describe('validate result', () => {
     hint: 'did you mean "wallet_contract"?',
     resource_id: 'wallet_internal',
   };
-  const summary: Json = { packs: 1, resources: 2, errors: 1, warnings: 1, duration_ms: 0 };
+  const summary: Json = { packs: 1, resources: 3, skipped: 1, errors: 1, warnings: 1, duration_ms: 0 };
   const valid: Json = {
     status: 'INVALID',
     packs: [
@@ -1031,6 +1031,16 @@ describe('validate result', () => {
           wallet_contract: { resource_type: 'SMART_CONTRACT_VERSION', valid: true, findings: [] },
           wallet_internal: { resource_type: 'INTERNAL_ACCOUNT', valid: false, findings: [finding] },
         },
+        skipped: [
+          {
+            resource_id: 'wallet_restrictions',
+            resource_type: 'RESTRICTION_SET_DEFINITION_VERSION',
+            reason: 'RESTRICTION_SET_DEFINITION_VERSION is a type CLU knows and strata does not import',
+            file: 'library/wallet/restrictions.resource.yaml',
+            line: 3,
+            column: 1,
+          },
+        ],
       },
     ],
     findings: [
@@ -1056,7 +1066,7 @@ describe('validate result', () => {
   });
 
   it('refuses unknown keys in every object', () => {
-    expect(expectUnknownKeysRefused(validate, valid, ['/packs/0/resources'])).toBe(10);
+    expect(expectUnknownKeysRefused(validate, valid, ['/packs/0/resources'])).toBe(11);
   });
 
   const wallet = '/packs/0/resources/wallet_internal';
