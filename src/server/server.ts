@@ -9,6 +9,7 @@ import { describeDatabase, openStorage, parseDatabase } from '../storage/open.js
 import type { Storage } from '../storage/types.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type LogDestination } from './app.js';
+import type { Denominations } from '../ledger/money.js';
 import { bootstrapAdminToken } from './auth.js';
 import { stopCodeAnalysis } from './config/version.js';
 
@@ -25,6 +26,8 @@ export interface StartOptions {
   log: LogDestination | false;
   /** `error` logs internal errors only (--quiet). */
   logLevel?: 'info' | 'error';
+  /** Ledger denomination exponents beyond ISO 4217 (`--denomination CODE=EXPONENT`). */
+  denominations?: Denominations | undefined;
 }
 
 export interface RunningServer {
@@ -95,6 +98,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       logger: options.log,
       ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
       ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
+      ...(options.denominations !== undefined ? { denominations: options.denominations } : {}),
       ...(https ? { https } : {}),
     });
     let address: string;

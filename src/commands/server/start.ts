@@ -1,12 +1,13 @@
 import { Flags } from '@oclif/core';
 import { StrataCommand } from '../../base.js';
-import { EXIT } from '../../errors.js';
+import { EXIT, UsageError } from '../../errors.js';
+import { Denominations } from '../../ledger/money.js';
 import { BatchedLog } from '../../server/log.js';
 import { startServer } from '../../server/server.js';
 import { env } from '../../env.js';
 
 export default class ServerStart extends StrataCommand {
-  static override summary = 'Run the bundled server (Vault-compatible configuration API).';
+  static override summary = 'Run the bundled server (Vault-compatible configuration and ledger API).';
   static override description =
     'Prints its address and, on the first start of an empty store, an admin token (once). Logs one JSON line per request on stderr. SIGTERM or SIGINT drain it: stop accepting, finish in-flight requests, close the storage, exit 0.';
   static override examples = [
@@ -21,12 +22,23 @@ export default class ServerStart extends StrataCommand {
     database: Flags.string({
       description: 'sqlite:PATH or a postgres:// URL (default: SQLite under --data-dir).',
     }),
+    denomination: Flags.string({
+      multiple: true,
+      description:
+        'Ledger denomination as CODE=EXPONENT (repeatable), e.g. USDC=6; ISO 4217 codes are known, other 3-letter codes default to 2.',
+    }),
     'tls-cert': Flags.string({ description: 'PEM certificate: serve HTTPS (with --tls-key).' }),
     'tls-key': Flags.string({ description: 'PEM private key of --tls-cert.' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ServerStart);
+    let denominations: Denominations;
+    try {
+      denominations = Denominations.fromSettings(flags.denomination ?? []);
+    } catch (e) {
+      throw new UsageError(`--denomination: ${(e as Error).message}`);
+    }
     const log = new BatchedLog(process.stderr);
     const server = await startServer({
       host: flags.host,
@@ -38,6 +50,7 @@ export default class ServerStart extends StrataCommand {
       bootstrapToken: env('STRATA_BOOTSTRAP_TOKEN'),
       log,
       logLevel: flags.quiet ? 'error' : 'info',
+      denominations,
     });
     if (this.outputJson(flags)) {
       this.emit(

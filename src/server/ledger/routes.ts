@@ -10,6 +10,7 @@ import { formatTimestamp } from '../../ledger/time.js';
 import type { StoredEvent, Storage } from '../../storage/types.js';
 import { invalid } from '../errors.js';
 import type { LedgerOutcome, LedgerService } from './service.js';
+import { verifyLedger } from './verify.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Longest a long poll waits, and the SSE keep-alive interval. */
@@ -115,12 +116,12 @@ export function registerLedgerRoutes(app: FastifyInstance, ledger: LedgerService
         else done(e as Error, undefined);
       }
     });
-    ledgerResources(scope, ledger);
+    ledgerResources(scope, ledger, storage);
     eventRoutes(scope, storage, waiters);
   });
 }
 
-function ledgerResources(app: FastifyInstance, ledger: LedgerService): void {
+function ledgerResources(app: FastifyInstance, ledger: LedgerService, storage: Storage): void {
   const read = { config: { scope: 'ledger:read' as const } };
   const write = { config: { scope: 'ledger:write' as const } };
 
@@ -185,6 +186,11 @@ function ledgerResources(app: FastifyInstance, ledger: LedgerService): void {
   });
   app.get('/v1/posting-instruction-batches/:id', read, async (req, reply) =>
     sendJson(reply, await ledger.getBatch(id(req))),
+  );
+
+  // No scope in the config: the app's default, admin.
+  app.get('/v1/ledger::verify', async (_req, reply) =>
+    sendJson(reply, JSON.stringify(await verifyLedger(storage))),
   );
 
   app.get('/v1/balances/live', read, async (req, reply) =>
