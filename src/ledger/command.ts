@@ -1,0 +1,30 @@
+/** What the ledger commands share: the server flags, the target on stderr, API errors as exits. */
+import { StrataCommand } from '../base.js';
+import { readConfig, resolveTarget, type Target, type TargetFlags } from '../config/config.js';
+import { readSecretFile } from '../deploy/import.js';
+import type { VaultClient } from '../client/client.js';
+import { commandError, connect } from './remote.js';
+
+export abstract class LedgerCommand extends StrataCommand {
+  /** Resolves the target, says it on stderr (never the token), and runs `fn` with a client. */
+  protected async withServer<T>(
+    flags: TargetFlags & { config?: string | undefined; quiet?: boolean },
+    fn: (client: VaultClient, target: Target) => Promise<T>,
+  ): Promise<T> {
+    const config = readConfig({ path: flags.config, cwd: process.cwd(), env: process.env });
+    const target = resolveTarget(flags, process.env, config, readSecretFile);
+    if (!flags.quiet) {
+      process.stderr.write(
+        `target: ${target.environment ?? ''}${target.environment ? ' ' : ''}${target.url} (token ${target.tokenSource})\n`,
+      );
+    }
+    const client = connect(target);
+    try {
+      return await fn(client, target);
+    } catch (err) {
+      throw commandError(err, target);
+    } finally {
+      await client.close();
+    }
+  }
+}
