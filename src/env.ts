@@ -10,8 +10,17 @@ export const ENVIRONMENT = {
   STRATA_ENV: 'Environment of the config file to use, like `--env`.',
   STRATA_URL: 'Server URL, like `--url`.',
   CLU_CORE_API: 'Server URL, read when STRATA_URL is not set (CLU compatibility).',
+  CLU_CONFIG: 'Config file, read when STRATA_CONFIG is not set (CLU compatibility).',
+  CLU_OUTPUT: 'Result format, read when STRATA_OUTPUT is not set (CLU compatibility).',
+  CLU_NOCOLOR: 'Any value but `0`/`false` turns colour off, like `--nocolor` (CLU compatibility).',
+  CLU_JWT: 'Token sent as `Authorization: Bearer`, like `--jwt` (CLU compatibility).',
+  CLU_WORKFLOWS_API: 'Base URL of the workflows API calls, like `--workflows-api` (CLU compatibility).',
+  CLU_ACCESS_CONTROL_API:
+    'Base URL of the access-control API calls, like `--access-control-api` (CLU compatibility).',
+  CLU_PAYMENTS_API: 'Base URL of the payments API calls, like `--payments-api` (CLU compatibility).',
   STRATA_AUTH_TOKEN: 'Token to authenticate with (prefer it, or `token_env`, to `--auth-token`).',
   CLU_AUTH_TOKEN: 'Token, read when STRATA_AUTH_TOKEN is not set (CLU compatibility).',
+  CI: 'Set (by CI systems): progress as a plain line every few seconds instead of a live line.',
   STRATA_ACTIVATE_ON_IMPORT:
     '`true` activates versions marked `activate: true` after a fully successful import.',
   CLU_ACTIVATE_ON_IMPORT: 'Like STRATA_ACTIVATE_ON_IMPORT (CLU compatibility).',

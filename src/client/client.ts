@@ -11,6 +11,10 @@ import { Agent } from 'undici';
 export interface ClientOptions {
   url: string;
   token: string;
+  /** `x-auth-token` (default) or `bearer` (`Authorization: Bearer`, CLU's --jwt). */
+  authScheme?: 'x-auth-token' | 'bearer';
+  /** Base URLs for the workflows, access-control and payments APIs' calls (default: url). */
+  apis?: { workflows?: string; accessControl?: string; payments?: string };
   caFile?: string | null;
   /** Per request (connect, headers, body each). */
   timeoutMs?: number;
@@ -44,6 +48,9 @@ export interface ApiResponse<T = unknown> {
   replay: boolean;
 }
 
+/** Path families of Vault's access-control API (CLU's --access-control-api). */
+const ACCESS_CONTROL = new Set(['roles', 'role-bindings', 'service-accounts', 'permissions', 'users']);
+
 /** Transient: worth another try. */
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
 const BASE_DELAY_MS = 200;
@@ -65,7 +72,11 @@ export class ApiError extends Error {
   ) {
     super(`${method} ${path}: ${status ? `${status} ` : ''}${code}: ${message}`);
     this.name = 'ApiError';
+    this.detail = message;
   }
+
+  /** The message without method, path and code: what went wrong, for messages that add their own prefix. */
+  readonly detail: string;
 
   /** The server could not be reached, or refused who we are: nothing can be done this run. */
   get fatal(): boolean {
@@ -97,6 +108,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 export class VaultClient {
   readonly #agent: Agent;
   readonly #base: string;
+  readonly #apis: NonNullable<ClientOptions['apis']>;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
@@ -106,13 +118,16 @@ export class VaultClient {
 
   constructor(options: ClientOptions) {
     this.#base = options.url.replace(/\/+$/, '');
+    this.#apis = options.apis ?? {};
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxRetries = options.maxRetries ?? 5;
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.#random = options.random ?? Math.random;
     this.#onRetry = options.onRetry;
     this.#headers = {
-      'x-auth-token': options.token,
+      ...(options.authScheme === 'bearer'
+        ? { authorization: `Bearer ${options.token}` }
+        : { 'x-auth-token': options.token }),
       'user-agent': options.userAgent ?? 'strata',
       accept: 'application/json',
     };
@@ -130,28 +145,46 @@ export class VaultClient {
     await this.#agent.close();
   }
 
-  /** One API call, retried while the failure is transient. Non-2xx answers throw ApiError. */
+  /** The base URL a path's API family is served from (CLU's --workflows-api and friends). */
+  baseFor(path: string): string {
+    const family = /^\/v1\/([a-z-]+)/.exec(path)?.[1] ?? '';
+    const base = family.startsWith('workflow-')
+      ? this.#apis.workflows
+      : ACCESS_CONTROL.has(family)
+        ? this.#apis.accessControl
+        : family.startsWith('payment-')
+          ? this.#apis.payments
+          : undefined;
+    return (base ?? this.#base).replace(/\/+$/, '');
+  }
+
+  /**
+   * One API call, retried while the failure is transient (`retries` overrides the client's
+   * --max-retries for this call). Non-2xx answers throw ApiError.
+   */
   async request<T = unknown>(
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
+    options: { retries?: number } = {},
   ): Promise<ApiResponse<T>> {
+    const retries = options.retries ?? this.#maxRetries;
     let last: ApiError | undefined;
     // The server's Retry-After for the last answer, when it gave one.
     let retryAfter: number | undefined;
-    for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
+    for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0 && last) {
         // Full jitter: a random wait up to the exponential bound, so retrying clients spread out.
         const delayMs =
           retryAfter ?? this.#random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
-        this.#onRetry?.({ method, path, attempt, delayMs, reason: last.message });
+        this.#onRetry?.({ method, path, attempt, delayMs, reason: `${last.code}: ${last.detail}` });
         await this.#sleep(delayMs);
       }
       retryAfter = undefined;
       let res: Response;
       let text: string;
       try {
-        res = await fetch(`${this.#base}${path}`, {
+        res = await fetch(`${this.baseFor(path)}${path}`, {
           method,
           headers:
             body === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/json' },
@@ -206,10 +239,10 @@ export class VaultClient {
       final.path,
       final.status,
       final.code,
-      `${final.message.replace(/^\S+ \S+: /, '')} (gave up after ${this.#maxRetries + 1} attempts)`,
+      `${final.detail} (gave up after ${retries + 1} attempts)`,
       final.fieldViolations,
       undefined,
-      this.#maxRetries + 1,
+      retries + 1,
     );
   }
 }

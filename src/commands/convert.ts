@@ -21,11 +21,11 @@ export default class Convert extends StrataCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Convert);
     const result = await convertPaths(argv as string[], process.cwd());
-    const style = this.stderrStyle(flags['no-color']);
+    const style = this.stderrStyle(flags);
     writeFindings(result.findings, style, flags.quiet);
     for (const s of result.skipped) {
-      process.stderr.write(
-        `${style.yellow('warning')} skipped ${s.resource_id}: strata does not import ${s.resource_type}\n`,
+      this.note(
+        `${style.yellow('warning')} skipped ${s.resource_id}: strata does not import ${s.resource_type}`,
       );
     }
     if (!result.valid) {

@@ -8,7 +8,7 @@ import { writeFindings } from '../ui/findings.js';
 export default class Graph extends StrataCommand {
   static override summary = 'Print the reference graph of a pack or bundle (Mermaid, dot or JSON).';
   static override description =
-    'Nodes are resources, edges point from a resource to what it references, in import order. Findings go to stderr; exit 1 when the pack has errors (the graph is still printed).';
+    'Nodes are resources, edges point from a resource to what it references, in import order. Findings go to stderr; exit 1 when the pack has errors (the graph is still printed). --format beats --output (and STRATA_OUTPUT): --output json alone means --format json.';
   static override examples = [
     '<%= config.bin %> graph packs/library/loan_manifest.yaml',
     '<%= config.bin %> graph packs/bundle --format dot | dot -Tsvg > graph.svg',
@@ -19,8 +19,7 @@ export default class Graph extends StrataCommand {
   static override flags = {
     format: Flags.option({
       options: ['mermaid', 'dot', 'json'] as const,
-      default: 'mermaid',
-      description: 'Graph format.',
+      description: 'Graph format (default mermaid, or json with --output json).',
     })(),
   };
 
@@ -28,10 +27,10 @@ export default class Graph extends StrataCommand {
     const { args, flags } = await this.parse(Graph);
     const loaded = await loadPacks([args.path], { cwd: process.cwd() });
     try {
-      const format = this.outputJson(flags) ? 'json' : flags.format;
+      // The format asked for by name wins over the general output format.
+      const format = flags.format ?? (this.outputJson(flags) ? 'json' : 'mermaid');
       this.emit(renderGraph(loaded.packs, format));
-      const style = this.stderrStyle(flags['no-color']);
-      writeFindings(loaded.findings, style, flags.quiet);
+      writeFindings(loaded.findings, this.stderrStyle(flags), flags.quiet);
       const failed = loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error');
       process.exitCode = failed ? EXIT.INVALID : EXIT.OK;
     } finally {

@@ -1,18 +1,32 @@
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { StrataCommand } from '../base.js';
-import { EXIT } from '../errors.js';
-import { readConfig, resolveTarget } from '../config/config.js';
-import { importPaths, readSecretFile } from '../deploy/import.js';
-import { serverFlags } from '../deploy/flags.js';
-import { formatImportResult, junitReport } from '../ui/deploy.js';
-import { writeFindings } from '../ui/findings.js';
-import { dryRunExitCode, planCommandResult } from './plan.js';
+import { StrataError } from '../errors.js';
+import { importPaths, type ImportResult, type PlanResult } from '../deploy/import.js';
+import { journalDir, serverFlags } from '../deploy/flags.js';
+import { formatImportResult, formatPlanResult, junitReport } from '../ui/deploy.js';
+import { dryRunExitCode, importExitCode } from '../ui/exit.js';
+import { FirstLines } from '../ui/first-lines.js';
+import { planWithTarget } from './plan.js';
+
+/** Opens a report file before the run, so a bad path fails first, with nothing written. */
+function openReport(path: string, flag: string): WriteStream {
+  try {
+    writeFileSync(path, '');
+  } catch (e) {
+    throw new StrataError(
+      'E_OUTPUT_FILE',
+      `cannot create ${path} (${flag}): ${(e as { code?: string }).code ?? 'error'}`,
+      'check that its directory exists and is writable',
+    );
+  }
+  return createWriteStream(path, { flags: 'a' });
+}
 
 export default class Import extends StrataCommand {
   static override summary = 'Import packs into an environment: in dependency order, idempotent, resumable.';
   static override description =
-    'Validates first (any error: nothing is sent). A resource starts as soon as everything it references is done; --concurrency bounds requests in flight. Unchanged resources are not written, so re-importing an unchanged pack writes nothing. A failure blocks its dependents; independent resources continue. With --activate-on-import, versions marked activate: true become current after a fully successful import. Every confirmed result is journaled under --data-dir/runs; --resume continues a run. Exit 0 SUCCESS, 2 PARTIAL SUCCESS, 1 FAILURE, 3 server unreachable or token refused, 130 interrupted.';
+    'Validates first (any error: nothing is sent). The target (environment, URL, token source and scopes) is printed first on stderr; the token must hold read and config:write (config:activate to activate) before anything is written. A resource starts as soon as everything it references is done; --concurrency bounds requests in flight. Unchanged resources are not written, so re-importing an unchanged pack writes nothing. A failure blocks its dependents; independent resources continue. With --activate-on-import, versions marked activate: true become current after a fully successful import. Every confirmed result is journaled under --journal-dir; --resume continues a run. Exit 0 SUCCESS, 2 PARTIAL SUCCESS, 1 FAILURE, 3 server unreachable, token refused or missing a scope, 130 interrupted.';
   static override examples = [
     'STRATA_DEV_TOKEN=... <%= config.bin %> import packs/library/wallet_manifest.yaml --env dev --activate-on-import',
     '<%= config.bin %> import packs/bundle --url http://127.0.0.1:8055 --auth-token-file token.txt --output json',
@@ -24,7 +38,9 @@ export default class Import extends StrataCommand {
   static override flags = {
     ...serverFlags,
     'activate-on-import': Flags.boolean({
-      description: 'Activate versions marked activate: true after full success (STRATA_ACTIVATE_ON_IMPORT).',
+      allowNo: true,
+      description:
+        'Activate versions marked activate: true after full success (STRATA_ACTIVATE_ON_IMPORT, CLU_ACTIVATE_ON_IMPORT).',
     }),
     'dry-run': Flags.boolean({ description: 'Plan only: print what would happen, with import exit codes.' }),
     resume: Flags.string({
@@ -35,34 +51,40 @@ export default class Import extends StrataCommand {
     junit: Flags.string({ description: 'Write a JUnit report (one test case per resource) to FILE.' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ImportResult | PlanResult> {
     // `--resume` may stand without a run id (the latest run); oclif flags always take a value.
     const at = this.argv.indexOf('--resume');
     if (at !== -1 && (at === this.argv.length - 1 || this.argv[at + 1]?.startsWith('-')))
       this.argv.splice(at + 1, 0, 'latest');
     const { args, flags } = await this.parse(Import);
-    const config = readConfig({ path: flags.config, cwd: process.cwd(), env: process.env });
-    const target = resolveTarget(flags, process.env, config, readSecretFile);
-    if (flags['dry-run']) {
-      const planned = await planCommandResult(
-        [args.path],
-        target,
-        this.outputJson(flags),
-        this.stdoutStyle(flags['no-color']),
-        (findings) => writeFindings(findings, this.stderrStyle(flags['no-color']), flags.quiet),
+    const json = this.outputJson(flags);
+    if (flags.events === '-' && json)
+      throw new StrataError(
+        'E_OUTPUT_CONFLICT',
+        '--events - and --output json both write to stdout',
+        'write the events to a file (--events events.ndjson), or the result as text',
       );
-      this.emit(planned.text);
-      process.exitCode = dryRunExitCode(planned.result);
-      return;
+    const target = this.target(flags);
+    const lines = new FirstLines(target, (t) => this.note(t), this.stderrStyle(flags), flags.quiet);
+    if (flags['dry-run']) {
+      const planned = await planWithTarget([args.path], target, lines);
+      return this.complete(
+        planned,
+        json,
+        () => formatPlanResult(planned, this.stdoutStyle(flags)),
+        dryRunExitCode(planned),
+      );
     }
+    const events =
+      flags.events === undefined
+        ? undefined
+        : flags.events === '-'
+          ? process.stdout
+          : openReport(flags.events, '--events');
+    if (flags.junit !== undefined) openReport(flags.junit, '--junit').end();
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
-    const events = flags.events
-      ? flags.events === '-'
-        ? process.stdout
-        : createWriteStream(flags.events)
-      : undefined;
     // A terminal that reports no width (some CI pseudo-terminals) would make ora redraw endlessly.
     const tty = process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0 && !flags.quiet;
     // ora (and its dependencies) load only for a person at a terminal.
@@ -76,36 +98,36 @@ export default class Import extends StrataCommand {
         paths: [args.path],
         cwd: process.cwd(),
         target,
-        dataDir: flags['data-dir'],
+        dataDir: '.strata',
+        journalDir: journalDir(flags),
         ...(flags.resume !== undefined ? { resume: flags.resume === 'latest' ? true : flags.resume } : {}),
         signal: controller.signal,
-        onFindings: (findings) => writeFindings(findings, this.stderrStyle(flags['no-color']), flags.quiet),
+        onFindings: (findings) => lines.findings(findings),
+        onConnected: (c) => lines.target(c.token),
         onEvent: (e) => {
           events?.write(`${JSON.stringify(e)}\n`);
           if (e.event === 'start') inFlight.add(e.resource_id);
           if (e.event === 'result') {
             inFlight.delete(e.resource_id);
             done++;
-            if (!spinner && !flags.quiet)
-              process.stderr.write(`${e.at} ${e.action ?? ''} ${e.resource_id}\n`);
+            if (!spinner && !flags.quiet) this.note(`${e.at} ${e.action ?? ''} ${e.resource_id}`);
           }
           if (spinner)
             spinner.text = `${done} done, ${inFlight.size} in flight: ${[...inFlight].slice(0, 3).join(', ')}`;
         },
       });
       spinner?.stop();
+      lines.flush();
       if (flags.junit) writeFileSync(flags.junit, junitReport(result));
-      if (this.outputJson(flags)) this.emit(JSON.stringify(result, null, 2));
-      else this.emit(formatImportResult(result, this.stdoutStyle(flags['no-color'])));
-      process.exitCode = controller.signal.aborted
-        ? EXIT.INTERRUPTED
-        : result.status === 'SUCCESS'
-          ? EXIT.OK
-          : result.status === 'PARTIAL SUCCESS'
-            ? EXIT.PARTIAL
-            : EXIT.FAILURE;
+      return this.complete(
+        result,
+        json,
+        () => formatImportResult(result, this.stdoutStyle(flags)),
+        importExitCode(result),
+      );
     } finally {
       spinner?.stop();
+      lines.flush();
       process.removeListener('SIGINT', onSigint);
       if (events && events !== process.stdout) (events as NodeJS.WritableStream).end();
     }

@@ -61,13 +61,7 @@ export default class Render extends StrataCommand {
         flags.git ? '' : '--no-git',
         flags['basename-headers'] ? '--basename-headers' : '',
       ].filter((o) => o !== '');
-      this.print(
-        result,
-        options,
-        this.stdoutStyle(flags['no-color']),
-        this.stderrStyle(flags['no-color']),
-        flags.quiet,
-      );
+      this.print(result, options, this.stdoutStyle(flags), this.stderrStyle(flags), flags.quiet);
     }
     process.exitCode = result.status === 'OK' ? EXIT.OK : EXIT.FAILURE;
     return result;

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { StrataCommand } from '../base.js';
-import { EXIT } from '../errors.js';
-import { validatePaths } from '../validate/validate.js';
+import { validatePaths, type ValidateResult } from '../validate/validate.js';
 import { formatValidateResult } from '../ui/findings.js';
+import { validateExitCode } from '../ui/exit.js';
 
 export default class Validate extends StrataCommand {
   static override summary = 'Check packs and bundles offline: YAML, schemas, references, cycles, code.';
@@ -21,7 +21,7 @@ export default class Validate extends StrataCommand {
     strict: Flags.boolean({ description: 'Treat warnings as errors (notes never fail).' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ValidateResult> {
     const { flags, argv } = await this.parse(Validate);
     const result = await validatePaths(argv as string[], {
       cwd: process.cwd(),
@@ -29,8 +29,8 @@ export default class Validate extends StrataCommand {
       ...(flags.verbose
         ? {
             onThreads: (t) =>
-              process.stderr.write(
-                `analysis: ${t.fileWorkers > 0 ? `${t.fileWorkers} worker threads` : 'this thread'}${t.factsWorker ? ', contract code on a worker thread' : ''}\n`,
+              this.note(
+                `analysis: ${t.fileWorkers > 0 ? `${t.fileWorkers} worker threads` : 'this thread'}${t.factsWorker ? ', contract code on a worker thread' : ''}`,
               ),
           }
         : {}),
@@ -38,16 +38,16 @@ export default class Validate extends StrataCommand {
     if (flags.verbose) {
       for (const p of result.packs) {
         const n = Object.keys(p.resources).length;
-        process.stderr.write(
-          `${p.manifest}: pack ${p.pack_name ?? '?'} ${p.pack_version ?? '?'}, ${n} resource${n === 1 ? '' : 's'}, root ${p.root}${p.bundle ? `, bundle ${p.bundle}` : ''}, import order: ${p.import_order.join(' ')}\n`,
+        this.note(
+          `${p.manifest}: pack ${p.pack_name ?? '?'} ${p.pack_version ?? '?'}, ${n} resource${n === 1 ? '' : 's'}, root ${p.root}${p.bundle ? `, bundle ${p.bundle}` : ''}, import order: ${p.import_order.join(' ')}`,
         );
       }
     }
-    if (this.outputJson(flags)) this.emit(JSON.stringify(result, null, 2));
-    else
-      this.emit(
-        formatValidateResult(result, this.stdoutStyle(flags['no-color']), flags.quiet, flags.verbose),
-      );
-    process.exitCode = result.status === 'VALID' ? EXIT.OK : EXIT.INVALID;
+    return this.complete(
+      result,
+      this.outputJson(flags),
+      () => formatValidateResult(result, this.stdoutStyle(flags), flags.quiet, flags.verbose),
+      validateExitCode(result),
+    );
   }
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { EXIT, StrataError, UsageError } from '../errors.js';
+import { StrataError } from '../errors.js';
 import { FileText } from '../pack/text.js';
 import { parseYamlFast } from '../pack/yaml.js';
 import { checkSchema } from '../schema/index.js';
@@ -30,6 +30,16 @@ export interface ConfigFile {
     max_retries?: number;
     output?: 'text' | 'json';
   };
+  /** CLU's flat keys: the server used when no environment is selected. */
+  core_api?: string;
+  workflows_api?: string;
+  access_control_api?: string;
+  payments_api?: string;
+  token_env?: string;
+  ca_file?: string;
+  activate_on_import?: boolean;
+  output?: 'text' | 'json';
+  nocolor?: boolean;
 }
 
 export interface LoadedConfig {
@@ -40,7 +50,7 @@ export interface LoadedConfig {
 
 export const CONFIG_NAMES = ['strata.config.yaml', 'strata.config.yml', 'strata.config.json'];
 
-const SECRET_KEYS = /^(token|auth_token|access_token|api_token|password|secret)$/i;
+const SECRET_KEYS = /^(token|auth_token|access_token|api_token|jwt|password|secret)$/i;
 
 /** Parses and validates config text. Errors say file:line:col, and never echo a secret. */
 export function parseConfig(text: string, file: string): ConfigFile {
@@ -49,12 +59,13 @@ export function parseConfig(text: string, file: string): ConfigFile {
   const problem = parsed.problems[0];
   if (problem) {
     const at = map.position(problem.offset);
-    throw new StrataError('E_CONFIG', `${file}:${at.line}:${at.column}: ${problem.message}`, EXIT.INVALID);
+    throw new StrataError('E_CONFIG', `${file}:${at.line}:${at.column}: ${problem.message}`);
   }
   const doc = parsed.documents[0];
   const value: unknown = doc?.value ?? {};
   if (doc && isRecord(value)) {
     const sections: Array<[string[], unknown]> = [
+      [[], value],
       [['defaults'], value.defaults],
       ...Object.entries(isRecord(value.environments) ? value.environments : {}).map(
         ([name, env]): [string[], unknown] => [['environments', name], env],
@@ -65,13 +76,16 @@ export function parseConfig(text: string, file: string): ConfigFile {
       const key = Object.keys(section).find((k) => SECRET_KEYS.test(k));
       if (key === undefined) continue;
       const at = doc.locate([...path, key], true);
-      const envName = path[1] ?? 'dev';
-      const variable = `STRATA_${envName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_TOKEN`;
+      const envName = path[1];
+      const variable = `STRATA_${(envName ?? 'core').toUpperCase().replace(/[^A-Z0-9]/g, '_')}_TOKEN`;
       throw new StrataError(
         'E_CONFIG_SECRET',
         `${file}:${at.line}:${at.column}: "${key}" holds a secret; a config file must not (it is committed, copied and logged)`,
-        EXIT.INVALID,
-        `name the variable that holds it instead, and remove the value from the file:\n    environments:\n      ${envName}:\n        token_env: ${variable}\n  then: export ${variable}=...`,
+        `name the variable that holds it instead, and remove the value from the file:\n${
+          envName === undefined
+            ? `    token_env: ${variable}`
+            : `    environments:\n      ${envName}:\n        token_env: ${variable}`
+        }\n  then: export ${variable}=...`,
       );
     }
   }
@@ -82,25 +96,28 @@ export function parseConfig(text: string, file: string): ConfigFile {
     throw new StrataError(
       'E_CONFIG',
       `${file}:${at.line}:${at.column}: ${first.message}`,
-      EXIT.INVALID,
       first.hint ?? 'see schemas/config.schema.json',
     );
   }
   return value as ConfigFile;
 }
 
-/** Finds and reads the config: `--config`, else STRATA_CONFIG, else strata.config.{yaml,yml,json} in cwd. */
+/** Finds and reads the config: `--config`, else STRATA_CONFIG (or CLU_CONFIG), else strata.config.{yaml,yml,json} in cwd. */
 export function readConfig(options: {
   path?: string | undefined;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }): LoadedConfig {
-  const explicit = options.path ?? options.env.STRATA_CONFIG;
+  const explicit = options.path ?? options.env.STRATA_CONFIG ?? options.env.CLU_CONFIG;
   let file: string | undefined;
   if (explicit) {
     file = isAbsolute(explicit) ? explicit : resolve(options.cwd, explicit);
     if (!existsSync(file)) {
-      throw new UsageError(`config file ${explicit} does not exist`, 'check --config or STRATA_CONFIG');
+      throw new StrataError(
+        'E_CONFIG_NOT_FOUND',
+        `config file ${explicit} does not exist (${options.path !== undefined ? '--config' : options.env.STRATA_CONFIG !== undefined ? 'STRATA_CONFIG' : 'CLU_CONFIG'})`,
+        'check the path; without --config, strata reads strata.config.yaml, .yml or .json in the working directory',
+      );
     }
   } else {
     file = CONFIG_NAMES.map((n) => join(options.cwd, n)).find((f) => existsSync(f));
@@ -109,121 +126,4 @@ export function readConfig(options: {
   return { file, config: parseConfig(readFileSync(file, 'utf8'), file) };
 }
 
-export interface TargetFlags {
-  env?: string | undefined;
-  url?: string | undefined;
-  'auth-token'?: string | undefined;
-  'auth-token-file'?: string | undefined;
-  'ca-file'?: string | undefined;
-  timeout?: number | undefined;
-  'max-retries'?: number | undefined;
-  concurrency?: number | undefined;
-  'activate-on-import'?: boolean | undefined;
-}
-
-/** Where and how a command talks to a server. */
-export interface Target {
-  environment: string | null;
-  url: string;
-  token: string;
-  /** Where the token came from (never the token itself), for messages. */
-  tokenSource: string;
-  caFile: string | null;
-  concurrency: number;
-  timeoutMs: number;
-  maxRetries: number;
-  activateOnImport: boolean;
-}
-
-export const DEFAULTS = { concurrency: 8, timeoutMs: 30_000, maxRetries: 5 } as const;
-
-function truthy(v: string | undefined): boolean | undefined {
-  if (v === undefined || v === '') return undefined;
-  return /^(1|true|yes|on)$/i.test(v);
-}
-
-/**
- * Resolves the target of a server-facing command. `readSecret` reads --auth-token-file (`-` is
- * standard input); it is a parameter so the core stays free of IO.
- */
-export function resolveTarget(
-  flags: TargetFlags,
-  env: NodeJS.ProcessEnv,
-  loaded: LoadedConfig,
-  readSecret: (path: string) => string,
-): Target {
-  const name = flags.env ?? env.STRATA_ENV ?? null;
-  const environments = loaded.config.environments ?? {};
-  let cfg: EnvironmentConfig | undefined;
-  if (name !== null) {
-    cfg = environments[name];
-    if (!cfg) {
-      const known = Object.keys(environments);
-      throw new UsageError(
-        `environment "${name}" is not in ${loaded.file ?? 'a config file (none found)'}`,
-        known.length > 0
-          ? `environments: ${known.join(', ')}`
-          : 'create strata.config.yaml with an environments: section',
-      );
-    }
-  }
-  const defaults = loaded.config.defaults ?? {};
-  const url = flags.url ?? env.STRATA_URL ?? env.CLU_CORE_API ?? cfg?.url;
-  if (!url) {
-    throw new UsageError(
-      'no server URL',
-      'pass --url, set STRATA_URL, or choose an environment with --env NAME (or STRATA_ENV) from the config file',
-    );
-  }
-  let token: string | undefined;
-  let tokenSource = '';
-  if (flags['auth-token']) {
-    token = flags['auth-token'];
-    tokenSource = '--auth-token';
-  } else if (flags['auth-token-file']) {
-    token = readSecret(flags['auth-token-file']).trim();
-    tokenSource =
-      flags['auth-token-file'] === '-' ? 'standard input' : `--auth-token-file ${flags['auth-token-file']}`;
-  } else if (env.STRATA_AUTH_TOKEN) {
-    token = env.STRATA_AUTH_TOKEN;
-    tokenSource = 'STRATA_AUTH_TOKEN';
-  } else if (env.CLU_AUTH_TOKEN) {
-    token = env.CLU_AUTH_TOKEN;
-    tokenSource = 'CLU_AUTH_TOKEN';
-  } else if (cfg?.token_env) {
-    token = env[cfg.token_env];
-    tokenSource = cfg.token_env;
-  }
-  if (!token) {
-    throw new StrataError(
-      'E_AUTH_MISSING',
-      cfg?.token_env ? `no token: ${cfg.token_env} is not set` : 'no token to authenticate with',
-      EXIT.UNREACHABLE,
-      cfg?.token_env
-        ? `export ${cfg.token_env}=<token> (environment ${name})`
-        : 'set STRATA_AUTH_TOKEN, pass --auth-token-file FILE (or - for standard input), or name token_env in the config file',
-    );
-  }
-  const activate =
-    flags['activate-on-import'] ||
-    truthy(env.STRATA_ACTIVATE_ON_IMPORT) ||
-    truthy(env.CLU_ACTIVATE_ON_IMPORT) ||
-    cfg?.activate_on_import ||
-    defaults.activate_on_import ||
-    false;
-  const caFile = flags['ca-file'] ?? cfg?.ca_file ?? null;
-  return {
-    environment: name,
-    url: url.replace(/\/+$/, ''),
-    token,
-    tokenSource,
-    caFile:
-      caFile !== null && loaded.file && !isAbsolute(caFile) && !flags['ca-file']
-        ? resolve(loaded.file, '..', caFile)
-        : caFile,
-    concurrency: flags.concurrency ?? cfg?.concurrency ?? defaults.concurrency ?? DEFAULTS.concurrency,
-    timeoutMs: flags.timeout ?? cfg?.timeout ?? defaults.timeout ?? DEFAULTS.timeoutMs,
-    maxRetries: flags['max-retries'] ?? cfg?.max_retries ?? defaults.max_retries ?? DEFAULTS.maxRetries,
-    activateOnImport: activate,
-  };
-}
+export { DEFAULTS, resolveTarget, type Target, type TargetFlags, type TargetIo } from './target.js';

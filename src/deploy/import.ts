@@ -5,8 +5,9 @@
  * schemas/plan-result.schema.json).
  */
 import { readFileSync } from 'node:fs';
-import { ApiError, VaultClient } from '../client/client.js';
-import { EXIT, StrataError } from '../errors.js';
+import { VaultClient } from '../client/client.js';
+import { checkApi, requireScopes, tokenIdentity, type TokenIdentity } from '../client/preflight.js';
+import { StrataError } from '../errors.js';
 import { loadPacks } from '../validate/packs.js';
 import { resourceValidations, type ResourceValidation } from '../validate/validate.js';
 import { deploy, type ActivationReport, type DeployEvent, type ResourceReport } from './deploy.js';
@@ -19,12 +20,15 @@ export interface DeployRequest {
   paths: readonly string[];
   cwd: string;
   target: Target;
-  /** Where runs are journaled (`<dataDir>/runs`). */
+  /** Where runs are journaled (`<dataDir>/runs`), unless `journalDir` names the directory itself. */
   dataDir: string;
+  journalDir?: string;
   /** Resume: a run id, or true for the latest run. */
   resume?: string | true | undefined;
   signal?: AbortSignal;
   onEvent?: (e: DeployEvent) => void;
+  /** Told the target and the token's identity once the server accepted it, before any write. */
+  onConnected?: (connection: Connection) => void;
   /** Told every validation finding (the result keeps only those about resources). */
   onFindings?: (findings: readonly Finding[]) => void;
   now?: () => Date;
@@ -82,35 +86,34 @@ function counts(actions: string[]): Record<string, number> {
   return out;
 }
 
-/** Fails with exit 3 unless the server answers and accepts the token. Writes nothing. */
-async function preflight(client: VaultClient, target: Target): Promise<void> {
-  try {
-    await client.request('GET', '/v1/vault-version');
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-      throw new StrataError(
-        'E_AUTH',
-        `${target.url} refused the token from ${target.tokenSource} (${err.status} ${err.code})`,
-        EXIT.UNREACHABLE,
-        'check the token and its scopes (config:write to import, config:activate to activate)',
-      );
-    }
-    if (err instanceof ApiError && err.status === 0) {
-      throw new StrataError(
-        'E_UNREACHABLE',
-        `cannot reach ${target.url}: ${err.message}`,
-        EXIT.UNREACHABLE,
-        'check --url / the environment, and that the server is running',
-      );
-    }
-    throw err;
-  }
+/** What the command learned from the server before any write: the target and who the token is. */
+export interface Connection {
+  target: Target;
+  token: TokenIdentity;
+}
+
+/**
+ * Exit 3 unless the server is a Vault/Strata API that accepts the token and grants `scopes`
+ * (when it says which it grants). Writes nothing.
+ */
+async function preflight(
+  client: VaultClient,
+  request: DeployRequest,
+  scopes: string[],
+  why: string,
+): Promise<void> {
+  await checkApi(client, request.target);
+  const token = await tokenIdentity(client, request.target);
+  request.onConnected?.({ target: request.target, token });
+  requireScopes(token, scopes, request.target, why);
 }
 
 function client(target: Target): VaultClient {
   return new VaultClient({
     url: target.url,
     token: target.token,
+    ...(target.authScheme ? { authScheme: target.authScheme } : {}),
+    ...(target.apis ? { apis: target.apis } : {}),
     caFile: target.caFile,
     timeoutMs: target.timeoutMs,
     maxRetries: target.maxRetries,
@@ -136,7 +139,7 @@ export async function planPaths(request: DeployRequest): Promise<PlanResult> {
     }
     const c = client(request.target);
     try {
-      await preflight(c, request.target);
+      await preflight(c, request, ['read'], 'to plan');
       const report = await deploy(loaded.packs, c, {
         mode: 'plan',
         concurrency: request.target.concurrency,
@@ -191,7 +194,7 @@ export async function importPaths(request: DeployRequest): Promise<ImportResult>
       };
     }
     const c = client(request.target);
-    const runs = runsDirectory(request.dataDir);
+    const runs = request.journalDir ?? runsDirectory(request.dataDir);
     let runId = newRunId(now());
     let confirmed: Map<string, JournalEntry> | undefined;
     if (request.resume !== undefined) {
@@ -200,7 +203,6 @@ export async function importPaths(request: DeployRequest): Promise<ImportResult>
         throw new StrataError(
           'E_RESUME',
           `no run to resume in ${runs}`,
-          EXIT.USAGE,
           'run an import first, or name the run: --resume RUN_ID',
         );
       runId = resumed;
@@ -212,7 +214,15 @@ export async function importPaths(request: DeployRequest): Promise<ImportResult>
     }
     const journal = new Journal(runs, runId);
     try {
-      await preflight(c, request.target);
+      const activates =
+        request.target.activateOnImport &&
+        loaded.packs.some((p) => [...p.resources.values()].some((r) => r.activate));
+      await preflight(
+        c,
+        request,
+        ['read', 'config:write', ...(activates ? ['config:activate'] : [])],
+        activates ? 'to import and activate' : 'to import',
+      );
       const report = await deploy(loaded.packs, c, {
         mode: 'import',
         concurrency: request.target.concurrency,
@@ -253,7 +263,7 @@ export async function importPaths(request: DeployRequest): Promise<ImportResult>
         summary: {
           counts: counts(report.resources.map((r) => r.action)),
           duration_ms: Date.now() - started,
-          interrupted: report.interrupted,
+          interrupted: report.interrupted || request.signal?.aborted === true,
         },
         run_id: runId,
       };

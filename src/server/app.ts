@@ -23,8 +23,11 @@ import type { Denominations } from '../ledger/money.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The scope a route needs; `none` only for liveness. Routes without one need `admin`. */
-    scope?: Scope | 'none';
+    /**
+     * The scope a route needs; `none` only for liveness, `token` for any valid token (who am I).
+     * Routes without one need `admin`.
+     */
+    scope?: Scope | 'none' | 'token';
   }
   interface FastifyRequest {
     token: TokenRecord | null;
@@ -73,6 +76,14 @@ const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
   if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
   return reply.code(err.status).type('application/json; charset=utf-8').send(JSON.stringify(err.toJSON()));
+}
+
+/** The token a request presents: `X-Auth-Token`, or `Authorization: Bearer` (CLU's --jwt). */
+function presentedToken(req: FastifyRequest): string | undefined {
+  const given = req.headers['x-auth-token'];
+  if (typeof given === 'string' && given !== '') return given;
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+  return bearer;
 }
 
 /** Maps anything thrown to the API error it is. */
@@ -160,15 +171,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
         1,
       );
     }
-    const given = req.headers['x-auth-token'];
-    if (typeof given !== 'string' || given === '') {
-      throw new ApiError('UNAUTHENTICATED', 'missing X-Auth-Token header');
+    const given = presentedToken(req);
+    if (given === undefined) {
+      throw new ApiError('UNAUTHENTICATED', 'missing X-Auth-Token (or Authorization: Bearer) header');
     }
     const token = await tokens.lookup(given);
     if (!token) throw new ApiError('UNAUTHENTICATED', 'unknown token');
     req.token = token;
     // Unknown routes need only a valid token, then get 404; known routes need their scope.
-    if (req.routeOptions.url === undefined) return;
+    if (req.routeOptions.url === undefined || scope === 'token') return;
     const needed: Scope = scope ?? 'admin';
     if (!hasScope(token, needed)) {
       throw new ApiError('PERMISSION_DENIED', `this call needs a token with scope ${needed}`, {

@@ -40,7 +40,10 @@ export const ERROR_CATALOG = {
     status: 400,
     doc: 'Ledger: an account cannot close while any committed or pending balance is not zero (details list them).',
   },
-  UNAUTHENTICATED: { status: 401, doc: 'No `X-Auth-Token` header, or an unknown token.' },
+  UNAUTHENTICATED: {
+    status: 401,
+    doc: 'No `X-Auth-Token` (or `Authorization: Bearer`) header, or an unknown token.',
+  },
   PERMISSION_DENIED: {
     status: 403,
     doc: 'The token lacks the scope the call needs (details.required_scope).',

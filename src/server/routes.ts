@@ -79,6 +79,16 @@ export function registerRoutes(app: FastifyInstance, state: ServerState): void {
     sendJson(reply, versionBody),
   );
 
+  // Who the caller is, for any valid token: the CLI checks scopes before it writes anything.
+  app.get('/v1/tokens/self', { config: { scope: 'token' } }, async (req, reply) =>
+    sendJson(
+      reply,
+      JSON.stringify({
+        token: { id: req.token?.id, name: req.token?.name, scopes: req.token?.scopes ?? [] },
+      }),
+    ),
+  );
+
   const read = { config: { scope: 'read' as const } };
   const write = { config: { scope: 'config:write' as const } };
   const activate = { config: { scope: 'config:activate' as const } };

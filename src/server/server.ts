@@ -87,7 +87,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw new StrataError(
       'E_STORAGE',
       `cannot open the storage ${describeDatabase(spec)}: ${(e as Error).message}`,
-      1,
       spec.kind === 'postgres' ? 'check that PostgreSQL is running and the URL is right' : 'check --data-dir',
     );
   }
@@ -109,7 +108,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw new StrataError(
         'E_LISTEN',
         `cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`,
-        1,
         'choose another --port, or stop the process that uses it',
       );
     }

@@ -1,6 +1,6 @@
 /** `strata server token create`: issue a token straight into a data dir's (or database's) storage. */
-import { UsageError } from '../errors.js';
-import { openStorage, parseDatabase } from '../storage/open.js';
+import { StrataError, UsageError } from '../errors.js';
+import { describeDatabase, openStorage, parseDatabase } from '../storage/open.js';
 import { issueToken, type Scope } from './auth.js';
 
 export interface CreatedToken {
@@ -19,7 +19,16 @@ export async function createToken(options: {
   const spec = parseDatabase(options.database, options.dataDir);
   if (!spec)
     throw new UsageError(`--database ${options.database ?? ''} is neither sqlite:PATH nor a postgres:// URL`);
-  const storage = await openStorage(spec);
+  let storage;
+  try {
+    storage = await openStorage(spec);
+  } catch (e) {
+    throw new StrataError(
+      'E_STORAGE',
+      `cannot open the storage ${describeDatabase(spec)}: ${(e as Error).message}`,
+      spec.kind === 'postgres' ? 'check that PostgreSQL is running and the URL is right' : 'check --data-dir',
+    );
+  }
   try {
     const { token, record } = await issueToken(storage, { scopes: options.scopes, name: options.name });
     return { token, id: record.id, name: record.name, scopes: record.scopes };

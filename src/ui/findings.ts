@@ -2,9 +2,11 @@
 import { findingJson, type FindingJson, type ValidateResult } from '../validate/validate.js';
 import type { Finding } from '../findings.js';
 import type { Style } from './style.js';
+import { printable } from './text.js';
 
 const SEVERITY_WORD = { error: 'error', warning: 'warning', note: 'note' } as const;
 
+/** One finding, pack content escaped: a message is one line, control bytes show as \xNN. */
 export function formatFinding(f: FindingJson, style: Style): string {
   const word = SEVERITY_WORD[f.severity];
   const sev =
@@ -13,8 +15,8 @@ export function formatFinding(f: FindingJson, style: Style): string {
       : f.severity === 'warning'
         ? style.yellow(word)
         : style.dim(word);
-  let out = `${f.file}:${f.line}:${f.column}: ${sev} ${style.bold(f.code)} ${f.message}`;
-  if (f.hint) out += `\n  ${style.dim(`hint: ${f.hint}`)}`;
+  let out = `${printable(f.file, true)}:${f.line}:${f.column}: ${sev} ${style.bold(f.code)} ${printable(f.message, true)}`;
+  if (f.hint) out += `\n  ${style.dim(`hint: ${printable(f.hint)}`)}`;
   return out;
 }
 

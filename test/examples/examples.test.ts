@@ -3,7 +3,7 @@
  * the repository's packs, against a real server standing in for the dev environment.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -38,6 +38,10 @@ describe.each([
     server = await sqliteServer();
     work = mkdtempSync(join(tmpdir(), 'strata-example-'));
     for (const d of ['packs', 'examples']) cpSync(join(root, d), join(work, d), { recursive: true });
+    // The dev environment of the example config is the test server (the pipelines select it by
+    // STRATA_ENV; an ambient STRATA_URL that disagreed would be refused).
+    const config = join(work, 'examples', 'strata.config.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('http://127.0.0.1:8055', server.url));
   });
   afterAll(async () => {
     await server.close();
@@ -57,7 +61,6 @@ describe.each([
               ...process.env,
               STRATA_CONFIG: 'examples/strata.config.yaml',
               STRATA_ENV: 'dev',
-              STRATA_URL: server.url,
               STRATA_DEV_TOKEN: server.token,
               NO_COLOR: '1',
             },
@@ -68,6 +71,10 @@ describe.each([
           child.on('exit', (code) => resolve({ code, out }));
         });
         expect(r.code, `${command}\n${r.out}`).toBe(0);
+        if (/strata (plan|import)/.test(line))
+          expect(r.out).toMatch(
+            /^target: dev http:\/\/127\.0\.0\.1:\d+ \(token STRATA_DEV_TOKEN "test", scopes admin\)$/m,
+          );
         if (round === 2 && line.includes('strata import')) expect(r.out).not.toMatch(/ created/);
       }
     }

@@ -131,7 +131,7 @@ describe('strata render (the built binary)', () => {
   it.each([
     [['a.py', 'b.py', '-o', 'x.py'], '-o/--out names one output file'],
     [['a.py', '-o', 'x.py', '--out-dir', 'd'], '--out and --out-dir cannot be used together'],
-    [['a.py', '--bogus'], 'Nonexistent flag: --bogus'],
+    [['a.py', '--bogus'], 'unknown flag (not shown) for strata render'],
   ])('exits 64 on a usage error: %j', (args, message) => {
     const r = strata(root, 'render', ...args);
     expect(r.status).toBe(64);
