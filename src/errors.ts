@@ -80,6 +80,14 @@ export const CLI_ERRORS = {
     exit: EXIT.UNREACHABLE,
     doc: 'The server answered the first request with an error of its own (5xx).',
   },
+  E_NOT_FOUND: {
+    exit: EXIT.FAILURE,
+    doc: 'The server has no object with that id (ledger commands: account, batch).',
+  },
+  E_API: {
+    exit: EXIT.FAILURE,
+    doc: "The server refused a request for a reason of the request's own (the message starts with the server's code: INVALID_ARGUMENT...).",
+  },
   E_RESUME: {
     exit: EXIT.USAGE,
     doc: '--resume names no run (or there is no run to resume under --journal-dir).',

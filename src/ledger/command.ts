@@ -1,7 +1,7 @@
 /** What the ledger commands share: the server flags, the target on stderr, API errors as exits. */
 import { StrataCommand } from '../base.js';
-import { readConfig, resolveTarget, type Target, type TargetFlags } from '../config/config.js';
-import { readSecretFile } from '../deploy/import.js';
+import type { Target, TargetFlags } from '../config/config.js';
+import { targetLine } from '../ui/target.js';
 import type { VaultClient } from '../client/client.js';
 import { commandError, connect } from './remote.js';
 
@@ -11,13 +11,8 @@ export abstract class LedgerCommand extends StrataCommand {
     flags: TargetFlags & { config?: string | undefined; quiet?: boolean },
     fn: (client: VaultClient, target: Target) => Promise<T>,
   ): Promise<T> {
-    const config = readConfig({ path: flags.config, cwd: process.cwd(), env: process.env });
-    const target = resolveTarget(flags, process.env, config, readSecretFile);
-    if (!flags.quiet) {
-      process.stderr.write(
-        `target: ${target.environment ?? ''}${target.environment ? ' ' : ''}${target.url} (token ${target.tokenSource})\n`,
-      );
-    }
+    const target = this.target(flags);
+    if (!flags.quiet) this.note(targetLine(target, null));
     const client = connect(target);
     try {
       return await fn(client, target);

@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import { parseAllDocuments } from 'yaml';
 import { ApiError, VaultClient } from '../client/client.js';
 import type { Target } from '../config/config.js';
-import { EXIT, StrataError, UsageError } from '../errors.js';
+import { StrataError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { canonicalJson, sha256Hex } from '../util/canonical.js';
 import { JsonNumber, parseJson, type JsonValue } from './json.js';
@@ -328,6 +328,7 @@ export function connect(target: Target): VaultClient {
   return new VaultClient({
     url: target.url,
     token: target.token,
+    ...(target.authScheme ? { authScheme: target.authScheme } : {}),
     caFile: target.caFile,
     timeoutMs: target.timeoutMs,
     maxRetries: target.maxRetries,
@@ -341,24 +342,21 @@ export function commandError(err: unknown, target: Target): unknown {
   if (!(err instanceof ApiError)) return err;
   if (err.status === 0) {
     return new StrataError(
-      'E_UNREACHABLE',
-      `cannot reach ${target.url}: ${err.message}`,
-      EXIT.UNREACHABLE,
+      err.code === 'TLS_ERROR' ? 'E_TLS' : 'E_UNREACHABLE',
+      `cannot reach ${target.url}: ${err.detail}`,
       'check --url / the environment, and that the server is running',
     );
   }
   if (err.status === 401 || err.status === 403) {
     return new StrataError(
-      'E_AUTH',
-      `${target.url} refused the token from ${target.tokenSource} (${err.status} ${err.code})`,
-      EXIT.UNREACHABLE,
+      err.status === 401 ? 'E_AUTH' : 'E_SCOPE',
+      `${target.url} refused the token from ${target.tokenSource} (${err.status} ${err.code}: ${err.detail})`,
       'check the token and its scopes (ledger:read, ledger:write)',
     );
   }
   const where = err.fieldViolations.map((v) => `${v.field}: ${v.description}`).join('; ');
-  return new StrataError(
-    `E_${err.code}`,
-    where === '' ? err.message : `${err.message} (${where})`,
-    EXIT.FAILURE,
-  );
+  const message = where === '' ? err.message : `${err.message} (${where})`;
+  return err.code === 'NOT_FOUND'
+    ? new StrataError('E_NOT_FOUND', message)
+    : new StrataError('E_API', `${err.code}: ${message}`);
 }
