@@ -279,3 +279,16 @@ function prevRowBefore(node: Node): number {
   const prev = node.previousSibling;
   return prev === null ? -1 : prev.endPosition.row;
 }
+
+/** The value a statement assigns to `name` (`name = v`, `A = name = v`, `name: T = v`), or null. */
+export function assignedValue(s: Statement | undefined, name: string): Node | null {
+  if (s === undefined || s.kind !== 'assign') return null;
+  let node: Node | null | undefined = s.node.namedChildren[0];
+  let found = false;
+  while (node?.type === 'assignment') {
+    const left = node.childForFieldName('left');
+    if (left?.type === 'identifier' && left.text === name) found = true;
+    node = node.childForFieldName('right');
+  }
+  return found && node !== null && node !== undefined ? node : null;
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { modulePrefixes } from '../../src/render/render.js';
+import { modulePrefixes } from '../../src/render/naming.js';
 import { renderTemplates } from '../../src/render/service.js';
 import {
   checkPython,
