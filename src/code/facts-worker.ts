@@ -25,6 +25,9 @@ export function fromWire(facts: WireFacts): CodeFacts {
   };
 }
 
+/** The built worker module beside this one (absent when running from TypeScript sources). */
+export const FACTS_WORKER_SCRIPT = new URL('./facts-worker-main.js', import.meta.url);
+
 interface Waiter {
   then: (facts: CodeFacts) => void;
   fail: (error: Error) => void;
@@ -38,8 +41,9 @@ export class CodeFactsWorker {
   #failure: Error | undefined;
   #idle: (() => void) | undefined;
 
-  constructor() {
-    this.#worker = new Worker(new URL('./facts-worker-main.js', import.meta.url));
+  /** `script`: the worker's module (default the built one beside this file). */
+  constructor(script: URL = FACTS_WORKER_SCRIPT) {
+    this.#worker = new Worker(script);
     this.#worker.on('message', (reply: FactsReply) => {
       const entry = this.#waiting.get(reply.id);
       this.#waiting.delete(reply.id);
