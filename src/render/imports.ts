@@ -114,158 +114,186 @@ export function readImport(
   stmt: Node,
   ctx: ImportContext,
 ): { bindings: ImportBinding[]; errors: RenderDiagnostic[] } {
-  const bindings: ImportBinding[] = [];
-  const errors: RenderDiagnostic[] = [];
-  const fail = (node: Node, message: string, hint: string): void => {
-    errors.push(diagnostic('E_RENDER_IMPORT', ctx.file, ctx.locate(node), message, hint));
-  };
-
+  const reader = new ImportReader(ctx);
   if (stmt.type === 'future_import_statement') {
-    fail(stmt, '`from __future__ import` is not allowed in contracts', 'remove it');
-    return { bindings, errors };
+    reader.fail(stmt, '`from __future__ import` is not allowed in contracts', 'remove it');
+  } else if (stmt.type === 'import_statement') {
+    for (const item of stmt.childrenForFieldName('name')) reader.importItem(item);
+  } else {
+    reader.fromImport(stmt);
+  }
+  return { bindings: reader.bindings, errors: reader.errors };
+}
+
+/** A name of `from X import a, b as c`. */
+interface ImportedName {
+  item: Node;
+  imported: string;
+  local: string;
+}
+
+class ImportReader {
+  readonly bindings: ImportBinding[] = [];
+  readonly errors: RenderDiagnostic[] = [];
+
+  constructor(readonly ctx: ImportContext) {}
+
+  fail(node: Node, message: string, hint: string): void {
+    this.errors.push(diagnostic('E_RENDER_IMPORT', this.ctx.file, this.ctx.locate(node), message, hint));
   }
 
-  if (stmt.type === 'import_statement') {
-    for (const item of stmt.childrenForFieldName('name')) {
-      if (item === null) continue;
-      const aliased = item.type === 'aliased_import';
-      const dotted = aliased ? item.childForFieldName('name') : item;
-      const aliasNode = aliased ? item.childForFieldName('alias') : null;
-      if (dotted === null) continue;
-      const module = dotted.text.replace(/\s+/g, '');
-      const at = ctx.locate(item);
-      if (module === 'contracts_api' || module.startsWith('contracts_api.')) {
-        fail(item, `\`import ${module}\` is not allowed`, 'use `from contracts_api import NAME, ...`');
-      } else if (isContractsApiExtensionsModule(module)) {
-        if (aliasNode !== null) bindings.push({ kind: 'extension-module', local: aliasNode.text, at });
-      } else if (module === 'math') {
-        if (aliasNode !== null) fail(item, '`math` must not be aliased', 'use `import math` and `math.NAME`');
-        else bindings.push({ kind: 'math', local: 'math', at });
-      } else if (STANDARD_NAMES.has(module) || module === 'dateutil') {
-        fail(
-          item,
-          `\`import ${module}\` is not allowed in contracts`,
-          module === 'dateutil'
-            ? 'use `from dateutil.relativedelta import relativedelta` or `from dateutil.parser import parse`'
-            : `use ${standardForm(module)}`,
-        );
-      } else {
-        const file = ctx.resolveModule(module);
-        if (aliasNode === null) {
-          if (file === null) notFound(item, module);
-          else
-            fail(
-              item,
-              `feature imports need an alias: \`import ${module}\``,
-              `use \`import ${module} as ${lastComponent(module)}\``,
-            );
-        } else if (file === null) {
-          notFound(item, module);
-        } else {
-          bindings.push({ kind: 'feature', local: aliasNode.text, module, file, at });
-        }
-      }
-    }
-    return { bindings, errors };
+  notFound(node: Node, module: string): void {
+    this.errors.push(
+      diagnostic(
+        'E_RENDER_MODULE',
+        this.ctx.file,
+        this.ctx.locate(node),
+        `module ${module} is neither a feature under the root ${this.ctx.root} (no ${moduleFiles(module)}) nor a standard module contracts may use`,
+        `contracts may import only contracts_api, ${STANDARD_MODULE_ORDER.join(', ')} and features (\`import a.b.c as c\`); check --root or the module name`,
+      ),
+    );
   }
 
-  // from X import ...
-  const moduleNode = stmt.childForFieldName('module_name');
-  if (moduleNode === null) return { bindings, errors };
-  const module = moduleNode.text.replace(/\s+/g, '');
-  const items = stmt.childrenForFieldName('name').filter((n): n is Node => n !== null);
-  const wildcard = stmt.namedChildren.some((c) => c?.type === 'wildcard_import');
-  const names = items.map((item) => {
+  /** One item of `import a.b, c as d`. */
+  importItem(item: Node): void {
     const aliased = item.type === 'aliased_import';
-    const imported = (aliased ? item.childForFieldName('name') : item)?.text ?? '';
-    const local = (aliased ? item.childForFieldName('alias')?.text : undefined) ?? imported;
-    return { item, imported, local };
-  });
-
-  if (moduleNode.type === 'relative_import') {
-    fail(
-      stmt,
-      `relative import \`from ${module} import ...\` is not allowed`,
-      'import features by their full name from the root: `import a.b.c as c`',
-    );
-  } else if (module === 'contracts_api') {
-    if (wildcard)
-      fail(
-        stmt,
-        '`from contracts_api import *` is not allowed',
-        'name what you use: `from contracts_api import NAME, ...`',
+    const dotted = aliased ? item.childForFieldName('name') : item;
+    const aliasNode = aliased ? item.childForFieldName('alias') : null;
+    if (dotted === null) return;
+    const module = dotted.text.replace(/\s+/g, '');
+    const at = this.ctx.locate(item);
+    if (module === 'contracts_api' || module.startsWith('contracts_api.')) {
+      this.fail(item, `\`import ${module}\` is not allowed`, 'use `from contracts_api import NAME, ...`');
+    } else if (isContractsApiExtensionsModule(module)) {
+      if (aliasNode !== null) this.bindings.push({ kind: 'extension-module', local: aliasNode.text, at });
+    } else if (module === 'math') {
+      if (aliasNode !== null)
+        this.fail(item, '`math` must not be aliased', 'use `import math` and `math.NAME`');
+      else this.bindings.push({ kind: 'math', local: 'math', at });
+    } else if (STANDARD_NAMES.has(module) || module === 'dateutil') {
+      this.fail(
+        item,
+        `\`import ${module}\` is not allowed in contracts`,
+        module === 'dateutil'
+          ? 'use `from dateutil.relativedelta import relativedelta` or `from dateutil.parser import parse`'
+          : `use ${standardForm(module)}`,
       );
-    for (const n of names)
-      bindings.push({ kind: 'api', local: n.local, imported: n.imported, at: ctx.locate(n.item) });
-  } else if (module.startsWith('contracts_api.')) {
-    fail(stmt, `\`from ${module} import\` is not allowed`, 'use `from contracts_api import NAME, ...`');
-  } else if (isContractsApiExtensionsModule(module)) {
-    for (const n of names)
-      bindings.push({ kind: 'extension', local: n.local, imported: n.imported, at: ctx.locate(n.item) });
-  } else if (module === 'math') {
-    const shown = names[0]?.imported ?? 'NAME';
-    fail(
-      stmt,
-      '`from math import` is not allowed',
-      `use \`import math\` and \`math.${wildcard ? 'NAME' : shown}\``,
-    );
-  } else if (STANDARD_NAMES.has(module)) {
+    } else {
+      this.#featureImport(item, module, aliasNode);
+    }
+  }
+
+  /** `import a.b.c as c` of a feature module. */
+  #featureImport(item: Node, module: string, aliasNode: Node | null): void {
+    const file = this.ctx.resolveModule(module);
+    if (file === null) this.notFound(item, module);
+    else if (aliasNode === null)
+      this.fail(
+        item,
+        `feature imports need an alias: \`import ${module}\``,
+        `use \`import ${module} as ${lastComponent(module)}\``,
+      );
+    else
+      this.bindings.push({ kind: 'feature', local: aliasNode.text, module, file, at: this.ctx.locate(item) });
+  }
+
+  /** `from X import ...`. */
+  fromImport(stmt: Node): void {
+    const moduleNode = stmt.childForFieldName('module_name');
+    if (moduleNode === null) return;
+    const module = moduleNode.text.replace(/\s+/g, '');
+    const wildcard = stmt.namedChildren.some((c) => c.type === 'wildcard_import');
+    const names: ImportedName[] = stmt.childrenForFieldName('name').map((item) => {
+      const aliased = item.type === 'aliased_import';
+      const imported = (aliased ? item.childForFieldName('name') : item)?.text ?? '';
+      const local = (aliased ? item.childForFieldName('alias')?.text : undefined) ?? imported;
+      return { item, imported, local };
+    });
+    const at = (n: ImportedName) => this.ctx.locate(n.item);
+    if (moduleNode.type === 'relative_import') {
+      this.fail(
+        stmt,
+        `relative import \`from ${module} import ...\` is not allowed`,
+        'import features by their full name from the root: `import a.b.c as c`',
+      );
+    } else if (module === 'contracts_api') {
+      if (wildcard)
+        this.fail(
+          stmt,
+          '`from contracts_api import *` is not allowed',
+          'name what you use: `from contracts_api import NAME, ...`',
+        );
+      for (const n of names)
+        this.bindings.push({ kind: 'api', local: n.local, imported: n.imported, at: at(n) });
+    } else if (module.startsWith('contracts_api.')) {
+      this.fail(
+        stmt,
+        `\`from ${module} import\` is not allowed`,
+        'use `from contracts_api import NAME, ...`',
+      );
+    } else if (isContractsApiExtensionsModule(module)) {
+      for (const n of names)
+        this.bindings.push({ kind: 'extension', local: n.local, imported: n.imported, at: at(n) });
+    } else if (module === 'math') {
+      const shown = wildcard ? 'NAME' : (names[0]?.imported ?? 'NAME');
+      this.fail(stmt, '`from math import` is not allowed', `use \`import math\` and \`math.${shown}\``);
+    } else if (STANDARD_NAMES.has(module)) {
+      this.#fromStandard(stmt, module, names, wildcard);
+    } else {
+      this.#fromOther(stmt, module, names, wildcard);
+    }
+  }
+
+  /** `from decimal import Decimal`: only the names the module exposes to contracts. */
+  #fromStandard(stmt: Node, module: string, names: ImportedName[], wildcard: boolean): void {
     const allowed = STANDARD_NAMES.get(module) ?? [];
     if (wildcard)
-      fail(stmt, `\`from ${module} import *\` is not allowed`, `name what you use: ${standardForm(module)}`);
+      this.fail(
+        stmt,
+        `\`from ${module} import *\` is not allowed`,
+        `name what you use: ${standardForm(module)}`,
+      );
     for (const n of names) {
       if (!allowed.includes(n.imported)) {
-        fail(
+        this.fail(
           n.item,
           `\`${module}.${n.imported}\` is not available to contracts`,
           `${module} exposes only ${allowedList(module)}: ${standardForm(module)}`,
         );
       } else {
-        bindings.push({
+        this.bindings.push({
           kind: 'standard',
           local: n.local,
           module,
           imported: n.imported,
-          at: ctx.locate(n.item),
+          at: this.ctx.locate(n.item),
         });
       }
     }
-  } else {
-    // from <feature or other> import ...
-    const file = ctx.resolveModule(module);
-    if (file !== null) {
+  }
+
+  /** `from <feature or other> import ...`: never allowed; say which form to use, or that it is not found. */
+  #fromOther(stmt: Node, module: string, names: ImportedName[], wildcard: boolean): void {
+    if (this.ctx.resolveModule(module) !== null) {
       const alias = lastComponent(module);
-      const shown = names[0]?.imported ?? 'NAME';
-      fail(
+      const shown = wildcard ? 'NAME' : (names[0]?.imported ?? 'NAME');
+      this.fail(
         stmt,
         `\`from ${module} import ...\` is not allowed for feature modules`,
-        `use \`import ${module} as ${alias}\` and \`${alias}.${wildcard ? 'NAME' : shown}\``,
+        `use \`import ${module} as ${alias}\` and \`${alias}.${shown}\``,
+      );
+      return;
+    }
+    const only = names.length === 1 ? names[0] : undefined;
+    const submodule = only === undefined ? null : `${module}.${only.imported}`;
+    if (submodule !== null && this.ctx.resolveModule(submodule) !== null) {
+      this.fail(
+        stmt,
+        `\`from ${module} import ${only?.imported ?? ''}\` is not allowed for feature modules`,
+        `use \`import ${submodule} as ${lastComponent(submodule)}\``,
       );
     } else {
-      const submodule =
-        names.length === 1 && names[0] !== undefined ? `${module}.${names[0].imported}` : null;
-      if (submodule !== null && ctx.resolveModule(submodule) !== null) {
-        fail(
-          stmt,
-          `\`from ${module} import ${names[0]?.imported ?? ''}\` is not allowed for feature modules`,
-          `use \`import ${submodule} as ${lastComponent(submodule)}\``,
-        );
-      } else {
-        notFound(stmt, module);
-      }
+      this.notFound(stmt, module);
     }
-  }
-  return { bindings, errors };
-
-  function notFound(node: Node, module: string): void {
-    errors.push(
-      diagnostic(
-        'E_RENDER_MODULE',
-        ctx.file,
-        ctx.locate(node),
-        `module ${module} is neither a feature under the root ${ctx.root} (no ${moduleFiles(module)}) nor a standard module contracts may use`,
-        `contracts may import only contracts_api, ${STANDARD_MODULE_ORDER.join(', ')} and features (\`import a.b.c as c\`); check --root or the module name`,
-      ),
-    );
   }
 }
