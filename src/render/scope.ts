@@ -185,146 +185,83 @@ export function boundNames(
  * of the walk. Bindings at module level (the statement's definitions) have `binding: true`.
  */
 export function moduleNames(statement: Node): ModuleName[] {
-  const out: ModuleName[] = [];
-  const module = new Scope('module', null, false);
-  const record = (node: Node, scope: Scope, binding: boolean, attribute: Node | null = null): void => {
+  const walker = new NameWalker();
+  walker.walk(statement, new Scope('module', null, false));
+  return walker.out;
+}
+
+class NameWalker {
+  readonly out: ModuleName[] = [];
+
+  #record(node: Node, scope: Scope, binding: boolean, attribute: Node | null = null): void {
     if (scope.isModuleLevel(node.text)) {
-      out.push({ name: node.text, node, binding, eager: !scope.deferred, attribute });
+      this.out.push({ name: node.text, node, binding, eager: !scope.deferred, attribute });
     }
-  };
+  }
 
-  const target = (node: Node, scope: Scope): void => {
-    if (node.type === 'identifier') record(node, scope, true);
-    else if (TARGET_CONTAINERS.has(node.type)) for (const c of named(node)) target(c, scope);
-    else walk(node, scope);
-  };
+  /** An assignment target: its names bind, anything else in it (`a[i]`, `a.b`) is read. */
+  #target(node: Node, scope: Scope): void {
+    if (node.type === 'identifier') this.#record(node, scope, true);
+    else if (TARGET_CONTAINERS.has(node.type)) for (const c of named(node)) this.#target(c, scope);
+    else this.walk(node, scope);
+  }
 
-  const functionLike = (fn: Node, scope: Scope): void => {
-    const params = fn.childForFieldName('parameters');
-    // Defaults and annotations run in the enclosing scope, when the def runs.
-    if (params !== null) {
-      for (const p of named(params)) {
-        const value = p.childForFieldName('value');
-        if (value !== null) walk(value, scope);
-        const type = p.childForFieldName('type');
-        if (type !== null) walk(type, scope);
-      }
+  /** The children of `node`, with `targetChild` (if any) as an assignment target. */
+  #withTarget(node: Node, targetChild: Node | null, scope: Scope): void {
+    for (const c of named(node)) {
+      if (targetChild !== null && c.equals(targetChild)) this.#target(c, scope);
+      else this.walk(c, scope);
     }
-    const ret = fn.childForFieldName('return_type');
-    if (ret !== null) walk(ret, scope);
-    const inner = new Scope('function', scope, true);
-    parameterNames(params, inner.locals);
-    const body = fn.childForFieldName('body');
-    if (body === null) return;
-    if (fn.type === 'lambda') {
-      walk(body, inner);
-      return;
-    }
-    boundNames(body, inner);
-    for (const p of inner.globals) inner.locals.delete(p);
-    for (const p of inner.nonlocals) inner.locals.delete(p);
-    walk(body, inner);
-  };
+  }
 
-  const walk = (node: Node, scope: Scope): void => {
+  walk(node: Node, scope: Scope): void {
     switch (node.type) {
       case 'identifier':
-        record(node, scope, false);
+        this.#record(node, scope, false);
         return;
-      case 'attribute': {
-        const object = node.childForFieldName('object');
-        if (object === null) return;
-        // tree-sitter-python reads `[*a.b]` (a lone splat in a list) as `(*a).b`.
-        const splatted = object.type === 'list_splat' ? named(object)[0] : undefined;
-        if (object.type === 'identifier') record(object, scope, false, node);
-        else if (splatted?.type === 'identifier') record(splatted, scope, false, node);
-        else walk(object, scope);
+      case 'attribute':
+        this.#attribute(node, scope);
         return;
-      }
       case 'keyword_argument': {
         const value = node.childForFieldName('value');
-        if (value !== null) walk(value, scope);
+        if (value !== null) this.walk(value, scope);
         return;
       }
       case 'decorated_definition':
-        for (const c of named(node)) walk(c, scope);
+        for (const c of named(node)) this.walk(c, scope);
         return;
       case 'function_definition': {
         const name = node.childForFieldName('name');
-        if (name !== null) record(name, scope, true);
-        functionLike(node, scope);
+        if (name !== null) this.#record(name, scope, true);
+        this.#functionLike(node, scope);
         return;
       }
       case 'lambda':
-        functionLike(node, scope);
+        this.#functionLike(node, scope);
         return;
-      case 'class_definition': {
-        const name = node.childForFieldName('name');
-        if (name !== null) record(name, scope, true);
-        const bases = node.childForFieldName('superclasses');
-        if (bases !== null) walk(bases, scope);
-        const body = node.childForFieldName('body');
-        if (body === null) return;
-        const inner = new Scope('class', scope, scope.deferred);
-        boundNames(body, inner);
-        walk(body, inner);
+      case 'class_definition':
+        this.#classDefinition(node, scope);
         return;
-      }
-      case 'assignment': {
-        const left = node.childForFieldName('left');
-        const type = node.childForFieldName('type');
-        const right = node.childForFieldName('right');
-        if (type !== null) walk(type, scope);
-        if (right !== null) walk(right, scope);
-        // An annotation without a value binds nothing (`x: int` at module level).
-        if (left !== null) {
-          if (right === null && left.type === 'identifier') return;
-          target(left, scope);
-        }
+      case 'assignment':
+        this.#assignment(node, scope);
         return;
-      }
-      case 'augmented_assignment': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        if (right !== null) walk(right, scope);
-        if (left !== null) {
-          // `X += 1` reads X, then binds it.
-          if (left.type === 'identifier') record(left, scope, false);
-          target(left, scope);
-        }
+      case 'augmented_assignment':
+        this.#augmentedAssignment(node, scope);
         return;
-      }
-      case 'for_statement': {
-        const left = node.childForFieldName('left');
-        for (const c of named(node)) {
-          if (left !== null && c.equals(left)) target(c, scope);
-          else walk(c, scope);
-        }
+      case 'for_statement':
+        this.#withTarget(node, node.childForFieldName('left'), scope);
         return;
-      }
-      case 'as_pattern': {
-        const alias = node.childForFieldName('alias');
-        for (const c of named(node)) {
-          if (alias !== null && c.equals(alias)) target(c, scope);
-          else walk(c, scope);
-        }
+      case 'as_pattern':
+        this.#withTarget(node, node.childForFieldName('alias'), scope);
         return;
-      }
-      case 'named_expression': {
-        const value = node.childForFieldName('value');
-        if (value !== null) walk(value, scope);
-        const name = node.childForFieldName('name');
-        // The walrus binds in the enclosing function, even inside a comprehension.
-        let s = scope;
-        while (s.kind === 'comprehension' && s.parent !== null) s = s.parent;
-        if (name !== null) record(name, s, true);
+      case 'named_expression':
+        this.#namedExpression(node, scope);
         return;
-      }
       case 'delete_statement':
-        for (const c of named(node)) target(c, scope);
+        for (const c of named(node)) this.#target(c, scope);
         return;
       case 'global_statement':
-        for (const c of named(node)) if (c.type === 'identifier') record(c, scope, false);
+        for (const c of named(node)) if (c.type === 'identifier') this.#record(c, scope, false);
         return;
       case 'nonlocal_statement':
       case 'import_statement':
@@ -333,33 +270,111 @@ export function moduleNames(statement: Node): ModuleName[] {
       case 'case_pattern':
         return;
       default:
-        break;
+        if (COMPREHENSIONS.has(node.type)) this.#comprehension(node, scope);
+        else for (const c of named(node)) this.walk(c, scope);
     }
-    if (COMPREHENSIONS.has(node.type)) {
-      const clauses = named(node).filter((c) => c.type === 'for_in_clause');
-      const first = clauses[0]?.childForFieldName('right');
-      if (first) walk(first, scope);
-      const inner = new Scope('comprehension', scope, scope.deferred);
-      for (const clause of clauses) {
-        const left = clause.childForFieldName('left');
-        if (left !== null) targetNames(left, inner.locals);
+  }
+
+  #attribute(node: Node, scope: Scope): void {
+    const object = node.childForFieldName('object');
+    if (object === null) return;
+    // tree-sitter-python reads `[*a.b]` (a lone splat in a list) as `(*a).b`.
+    const splatted = object.type === 'list_splat' ? named(object)[0] : undefined;
+    if (object.type === 'identifier') this.#record(object, scope, false, node);
+    else if (splatted?.type === 'identifier') this.#record(splatted, scope, false, node);
+    else this.walk(object, scope);
+  }
+
+  #functionLike(fn: Node, scope: Scope): void {
+    const params = fn.childForFieldName('parameters');
+    // Defaults and annotations run in the enclosing scope, when the def runs.
+    if (params !== null) {
+      for (const p of named(params)) {
+        const value = p.childForFieldName('value');
+        if (value !== null) this.walk(value, scope);
+        const type = p.childForFieldName('type');
+        if (type !== null) this.walk(type, scope);
       }
-      for (const c of named(node)) {
-        if (c.type !== 'for_in_clause') {
-          walk(c, inner);
-          continue;
-        }
-        const left = c.childForFieldName('left');
-        for (const part of named(c)) {
-          if (left !== null && part.equals(left)) target(part, inner);
-          else if (!(first && part.equals(first))) walk(part, inner);
-        }
-      }
+    }
+    const ret = fn.childForFieldName('return_type');
+    if (ret !== null) this.walk(ret, scope);
+    const inner = new Scope('function', scope, true);
+    parameterNames(params, inner.locals);
+    const body = fn.childForFieldName('body');
+    if (body === null) return;
+    if (fn.type === 'lambda') {
+      this.walk(body, inner);
       return;
     }
-    for (const c of named(node)) walk(c, scope);
-  };
+    boundNames(body, inner);
+    for (const p of inner.globals) inner.locals.delete(p);
+    for (const p of inner.nonlocals) inner.locals.delete(p);
+    this.walk(body, inner);
+  }
 
-  walk(statement, module);
-  return out;
+  #classDefinition(node: Node, scope: Scope): void {
+    const name = node.childForFieldName('name');
+    if (name !== null) this.#record(name, scope, true);
+    const bases = node.childForFieldName('superclasses');
+    if (bases !== null) this.walk(bases, scope);
+    const body = node.childForFieldName('body');
+    if (body === null) return;
+    const inner = new Scope('class', scope, scope.deferred);
+    boundNames(body, inner);
+    this.walk(body, inner);
+  }
+
+  #assignment(node: Node, scope: Scope): void {
+    const left = node.childForFieldName('left');
+    const type = node.childForFieldName('type');
+    const right = node.childForFieldName('right');
+    if (type !== null) this.walk(type, scope);
+    if (right !== null) this.walk(right, scope);
+    // An annotation without a value binds nothing (`x: int` at module level).
+    if (left === null || (right === null && left.type === 'identifier')) return;
+    this.#target(left, scope);
+  }
+
+  #augmentedAssignment(node: Node, scope: Scope): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (right !== null) this.walk(right, scope);
+    if (left === null) return;
+    // `X += 1` reads X, then binds it.
+    if (left.type === 'identifier') this.#record(left, scope, false);
+    this.#target(left, scope);
+  }
+
+  #namedExpression(node: Node, scope: Scope): void {
+    const value = node.childForFieldName('value');
+    if (value !== null) this.walk(value, scope);
+    const name = node.childForFieldName('name');
+    // The walrus binds in the enclosing function, even inside a comprehension.
+    let s = scope;
+    while (s.kind === 'comprehension' && s.parent !== null) s = s.parent;
+    if (name !== null) this.#record(name, s, true);
+  }
+
+  /** The first iterable is evaluated outside; loop variables are the comprehension's own. */
+  #comprehension(node: Node, scope: Scope): void {
+    const clauses = named(node).filter((c) => c.type === 'for_in_clause');
+    const first = clauses[0]?.childForFieldName('right');
+    if (first) this.walk(first, scope);
+    const inner = new Scope('comprehension', scope, scope.deferred);
+    for (const clause of clauses) {
+      const left = clause.childForFieldName('left');
+      if (left !== null) targetNames(left, inner.locals);
+    }
+    for (const c of named(node)) {
+      if (c.type !== 'for_in_clause') {
+        this.walk(c, inner);
+        continue;
+      }
+      const left = c.childForFieldName('left');
+      for (const part of named(c)) {
+        if (left !== null && part.equals(left)) this.#target(part, inner);
+        else if (!(first && part.equals(first))) this.walk(part, inner);
+      }
+    }
+  }
 }
