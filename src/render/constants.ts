@@ -60,17 +60,24 @@ const named = (node: Node): Node[] =>
 
 /** Evaluate `node` (in `module`) to a literal, or throw NotLiteral naming the offending part. */
 export function evaluateLiteral<M>(node: Node, module: M, scope: ConstantScope<M>): Literal {
-  const visiting = new Set<Node>();
-  const evaluate = (n: Node, m: M): Literal => {
+  return new LiteralEvaluator(scope).evaluate(node, module);
+}
+
+class LiteralEvaluator<M> {
+  /** Constants being evaluated: one met again is defined in terms of itself. */
+  readonly #visiting = new Set<Node>();
+
+  constructor(readonly scope: ConstantScope<M>) {}
+
+  evaluate(n: Node, m: M): Literal {
     switch (n.type) {
-      case 'string': {
+      case 'string':
         if (n.descendantsOfType('interpolation').length > 0) {
           throw new NotLiteral(n, `f-string ${n.text} is not a literal`);
         }
         return { kind: 'atom', text: n.text };
-      }
       case 'concatenated_string':
-        for (const part of named(n)) evaluate(part, m);
+        for (const part of named(n)) this.evaluate(part, m);
         return { kind: 'atom', text: n.text };
       case 'integer':
       case 'float':
@@ -86,57 +93,18 @@ export function evaluateLiteral<M>(node: Node, module: M, scope: ConstantScope<M
       }
       case 'parenthesized_expression': {
         const inner = named(n);
-        if (inner.length === 1 && inner[0] !== undefined) return evaluate(inner[0], m);
+        if (inner.length === 1 && inner[0] !== undefined) return this.evaluate(inner[0], m);
         break;
       }
       case 'list':
-      case 'tuple': {
-        const items: Literal[] = [];
-        for (const item of named(n)) {
-          const splatRef = splatAttribute(item);
-          if (item.type === 'list_splat' || splatRef !== null) {
-            const inner = named(item)[0];
-            const value =
-              splatRef !== null
-                ? reference(item, splatRef, m)
-                : inner === undefined
-                  ? null
-                  : evaluate(inner, m);
-            if (value === null || (value.kind !== 'list' && value.kind !== 'tuple')) {
-              throw new NotLiteral(item, `${item.text} does not unpack a list or tuple constant`);
-            }
-            items.push(...value.items);
-          } else {
-            items.push(evaluate(item, m));
-          }
-        }
-        return { kind: n.type, items };
-      }
-      case 'dictionary': {
-        const entries: Array<[Literal, Literal]> = [];
-        for (const item of named(n)) {
-          if (item.type === 'pair') {
-            const key = item.childForFieldName('key');
-            const value = item.childForFieldName('value');
-            if (key === null || value === null) throw new NotLiteral(item, `${item.text} is not a literal`);
-            entries.push([evaluate(key, m), evaluate(value, m)]);
-          } else if (item.type === 'dictionary_splat') {
-            const inner = named(item)[0];
-            const value = inner === undefined ? null : evaluate(inner, m);
-            if (value === null || value.kind !== 'dict') {
-              throw new NotLiteral(item, `${item.text} does not unpack a dict constant`);
-            }
-            entries.push(...value.entries);
-          } else {
-            throw new NotLiteral(item, `${item.text} is not a literal`);
-          }
-        }
-        return { kind: 'dict', entries };
-      }
+      case 'tuple':
+        return { kind: n.type, items: named(n).flatMap((item) => this.#sequenceItem(item, m)) };
+      case 'dictionary':
+        return { kind: 'dict', entries: named(n).flatMap((item) => this.#dictionaryItem(item, m)) };
       case 'identifier':
       case 'attribute': {
         const ref = refOf(n);
-        const value = ref === null ? null : reference(n, ref, m);
+        const value = ref === null ? null : this.#reference(n, ref, m);
         if (value !== null) return value;
         break;
       }
@@ -144,16 +112,52 @@ export function evaluateLiteral<M>(node: Node, module: M, scope: ConstantScope<M
         break;
     }
     throw new NotLiteral(n, `${n.text.split('\n')[0] ?? ''} is not a literal or a module-level constant`);
-  };
-  const reference = (n: Node, ref: ConstantRef, m: M): Literal | null => {
-    const found = scope.lookup(m, ref);
+  }
+
+  /** An item of a list or tuple: its value, or the items a `*LIST` unpacks. */
+  #sequenceItem(item: Node, m: M): Literal[] {
+    const splatRef = splatAttribute(item);
+    if (item.type !== 'list_splat' && splatRef === null) return [this.evaluate(item, m)];
+    const inner = named(item)[0];
+    const value =
+      splatRef !== null
+        ? this.#reference(item, splatRef, m)
+        : inner === undefined
+          ? null
+          : this.evaluate(inner, m);
+    if (value === null || (value.kind !== 'list' && value.kind !== 'tuple')) {
+      throw new NotLiteral(item, `${item.text} does not unpack a list or tuple constant`);
+    }
+    return value.items;
+  }
+
+  /** An item of a dict: its pair, or the pairs a `**DICT` unpacks. */
+  #dictionaryItem(item: Node, m: M): Array<[Literal, Literal]> {
+    if (item.type === 'pair') {
+      const key = item.childForFieldName('key');
+      const value = item.childForFieldName('value');
+      if (key === null || value === null) throw new NotLiteral(item, `${item.text} is not a literal`);
+      return [[this.evaluate(key, m), this.evaluate(value, m)]];
+    }
+    if (item.type !== 'dictionary_splat') throw new NotLiteral(item, `${item.text} is not a literal`);
+    const inner = named(item)[0];
+    const value = inner === undefined ? null : this.evaluate(inner, m);
+    if (value === null || value.kind !== 'dict') {
+      throw new NotLiteral(item, `${item.text} does not unpack a dict constant`);
+    }
+    return value.entries;
+  }
+
+  /** The value of the constant `ref` names, or null when it names no module-level constant. */
+  #reference(n: Node, ref: ConstantRef, m: M): Literal | null {
+    const found = this.scope.lookup(m, ref);
     if (found === null) return null;
     const shown = ref.alias === null ? ref.name : `${ref.alias}.${ref.name}`;
     if ('error' in found) throw new NotLiteral(n, `${shown}: ${found.error}`);
-    if (visiting.has(found.value)) throw new NotLiteral(n, `${shown} is defined in terms of itself`);
-    visiting.add(found.value);
+    if (this.#visiting.has(found.value)) throw new NotLiteral(n, `${shown} is defined in terms of itself`);
+    this.#visiting.add(found.value);
     try {
-      return evaluate(found.value, found.module);
+      return this.evaluate(found.value, found.module);
     } catch (e) {
       // Report at the use in the decorator, explaining the constant that failed.
       if (e instanceof NotLiteral && e.node !== n && !e.message.startsWith(`${shown}`)) {
@@ -161,10 +165,9 @@ export function evaluateLiteral<M>(node: Node, module: M, scope: ConstantScope<M
       }
       throw e;
     } finally {
-      visiting.delete(found.value);
+      this.#visiting.delete(found.value);
     }
-  };
-  return evaluate(node, module);
+  }
 }
 
 /** Python source of a literal. Strings keep their original spelling. */
