@@ -52,7 +52,7 @@ export function substituteDecorators(
       const value = arg.type === 'keyword_argument' ? arg.childForFieldName('value') : null;
       if (value === null || !namesInside(s, value)) continue;
       const keyword = `@${binding.local}(${arg.childForFieldName('name')?.text ?? ''}=...)`;
-      substituteValue(m, value, keyword, features, out);
+      substituteValue({ module: m, features, out }, value, keyword);
     }
   }
   return out;
@@ -63,12 +63,17 @@ function namesInside(s: Statement, value: Node): boolean {
   return s.names.some((n) => n.node.startIndex >= value.startIndex && n.node.startIndex < value.endIndex);
 }
 
+/** Where a substitution happens: the module, the features it may name, the result so far. */
+interface SubstitutionContext {
+  module: PyModule;
+  features: ReadonlyMap<string, PyModule>;
+  out: Substitution;
+}
+
 function substituteValue(
-  m: PyModule,
+  { module: m, features, out }: SubstitutionContext,
   value: Node,
   keyword: string,
-  features: ReadonlyMap<string, PyModule>,
-  out: Substitution,
 ): void {
   const start = value.startIndex;
   const end = value.endIndex;
