@@ -26,6 +26,14 @@ export interface Finding extends Position {
   resourceId?: string;
 }
 
+/**
+ * Pack text as a message quotes it: cut to `max` characters, so a hostile or broken file (a 1 MB
+ * id, a line of random bytes) cannot make a finding huge. Terminal escaping is the output's job.
+ */
+export function clip(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
 export const FINDING_CODES = {
   E_PATH_NOT_FOUND: 'A path given on the command line does not exist.',
   E_MANIFEST_NOT_FOUND:
@@ -34,6 +42,14 @@ export const FINDING_CODES = {
   E_ARCHIVE_INVALID: 'A bundle archive could not be read.',
   E_ARCHIVE_ESCAPE: 'An archive entry would be extracted outside the extraction root.',
   E_FILE_READ: 'A file could not be read.',
+  E_FILE_NOT_REGULAR:
+    'A path is a FIFO, socket, device or directory where a file is expected (or such an archive entry); it is not read.',
+  E_FILE_TOO_LARGE:
+    'A file or archive entry is over the per-file size limit (--max-file-size), or code too large for the Python parser; it is not read.',
+  E_INPUT_TOO_LARGE:
+    'The files read, or an archive expanded, would pass the total size limit (--max-total-size), or an archive has too many entries.',
+  E_FILE_BINARY:
+    'A file holds binary data (a NUL byte) where YAML or Python text is expected; it is not parsed.',
   E_YAML_SYNTAX: 'A YAML document does not parse.',
   E_YAML_DUPLICATE_KEY: 'A mapping has the same key twice.',
   E_YAML_ALIAS_LIMIT: 'A YAML document expands aliases beyond the safety bound (alias bomb).',

@@ -7,7 +7,15 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { analyzeResourceFile, newLoadContext, type FileAnalysis, type RootInfo } from './load.js';
+import {
+  analyzeResourceFile,
+  isParserOutOfMemory,
+  newLoadContext,
+  type FileAnalysis,
+  type RootInfo,
+} from './load.js';
+import type { ReadBudget } from './limits.js';
+import { type ReadLimits } from './limits.js';
 import { displayPath, type DisplayMap } from './discover.js';
 import { loadPython } from '../code/python.js';
 import { CodeFactsWorker } from '../code/facts-worker.js';
@@ -23,6 +31,8 @@ export interface FileJob {
 export interface AnalyzeOptions {
   display: DisplayMap;
   payloads: boolean;
+  /** What may be read; shared with worker threads. */
+  budget: ReadBudget;
   /** Worker threads to use; 0 = this thread. Default: by input size and cores (STRATA_WORKERS overrides). */
   workers?: number;
 }
@@ -37,6 +47,9 @@ export interface WorkerRequest {
 export interface WorkerInit {
   display: DisplayMap;
   payloads: boolean;
+  limits: ReadLimits;
+  /** The run's read budget (a shared count). */
+  budget: SharedArrayBuffer;
 }
 export type WorkerReply = { index: number; result: FileAnalysis } | { index: number; error: string };
 
@@ -96,6 +109,7 @@ export function startAnalyzer(files: readonly string[], options: AnalyzeOptions)
           (a) => displayPath(options.display, a),
           facts ?? (await loadPython()),
           options.payloads,
+          options.budget,
         );
         const listedByRoot = new Map<string, Set<string>>();
         try {
@@ -104,8 +118,11 @@ export function startAnalyzer(files: readonly string[], options: AnalyzeOptions)
             if (!listed) listedByRoot.set(job.root.root, (listed = new Set(job.listed)));
             return analyzeResourceFile(job.file, job.root, listed, ctx);
           });
-          // Code checks finish as the worker's answers arrive.
-          await facts?.drain();
+          // Code checks finish as the worker's answers arrive. Running out of memory has been
+          // reported for each code it hit; anything else is a bug.
+          await facts?.drain().catch((err: unknown) => {
+            if (!isParserOutOfMemory(err)) throw err;
+          });
           return results;
         } finally {
           await facts?.terminate();
@@ -113,7 +130,12 @@ export function startAnalyzer(files: readonly string[], options: AnalyzeOptions)
       },
     };
   }
-  const init: WorkerInit = { display: options.display, payloads: options.payloads };
+  const init: WorkerInit = {
+    display: options.display,
+    payloads: options.payloads,
+    limits: options.budget.limits,
+    budget: options.budget.shared,
+  };
   const workers = Array.from(
     { length: n },
     () =>

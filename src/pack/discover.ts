@@ -5,7 +5,8 @@
  */
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { extractArchive, isArchivePath } from './archive.js';
+import { extractArchive, isArchivePath, type ArchiveProblem } from './archive.js';
+import { describeFileType, formatSize, type ReadLimits } from './limits.js';
 import type { Finding } from '../findings.js';
 
 export interface PackSource {
@@ -54,7 +55,7 @@ export function isBundleManifestName(name: string): boolean {
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.strata']);
 
-/** Every file below `dir` (recursively, sorted, skipping VCS and dependency folders). */
+/** Every non-directory entry below `dir` (recursively, sorted, skipping VCS and dependency folders). */
 export function walkFiles(dir: string): string[] {
   const out: string[] = [];
   const visit = (d: string): void => {
@@ -69,7 +70,8 @@ export function walkFiles(dir: string): string[] {
       const p = join(d, e.name);
       if (e.isDirectory()) {
         if (!SKIPPED_DIRS.has(e.name)) visit(p);
-      } else if (e.isFile() || e.isSymbolicLink()) {
+      } else {
+        // FIFOs, sockets and devices too: a resource file that is one is refused, not ignored.
         out.push(p);
       }
     }
@@ -82,7 +84,26 @@ function at(file: string, code: Finding['code'], message: string, hint?: string)
   return { code, severity: 'error', message, file, line: 1, column: 1, ...(hint ? { hint } : {}) };
 }
 
-export async function discoverPacks(paths: readonly string[], cwd: string): Promise<Discovery> {
+const ARCHIVE_CODES: Record<ArchiveProblem['kind'], Finding['code']> = {
+  escape: 'E_ARCHIVE_ESCAPE',
+  invalid: 'E_ARCHIVE_INVALID',
+  'not-regular': 'E_FILE_NOT_REGULAR',
+  'too-large': 'E_FILE_TOO_LARGE',
+  'over-total': 'E_INPUT_TOO_LARGE',
+};
+
+const ARCHIVE_HINTS: Partial<Record<ArchiveProblem['kind'], string>> = {
+  escape: 'rebuild the archive from inside the bundle directory (tar -czf bundle.tgz -C bundle .)',
+  'not-regular': 'bundles hold files, directories and symbolic links only',
+  'too-large': 'if the entry is meant to be this large, raise the limit with --max-file-size',
+  'over-total': 'if the bundle is meant to be this large, raise the limit with --max-total-size',
+};
+
+export async function discoverPacks(
+  paths: readonly string[],
+  cwd: string,
+  limits: ReadLimits,
+): Promise<Discovery> {
   const packs: PackSource[] = [];
   const findings: Finding[] = [];
   const displayMap: DisplayMap = { cwd, archives: [] };
@@ -146,22 +167,45 @@ export async function discoverPacks(paths: readonly string[], cwd: string): Prom
       }
     } else if (isArchivePath(absolute)) {
       const shown = display(absolute);
-      const extracted = await extractArchive(absolute);
+      if (!stat.isFile()) {
+        findings.push(
+          at(
+            shown,
+            'E_FILE_NOT_REGULAR',
+            `${shown} is ${describeFileType(stat)}, not a regular file; it was not read`,
+            'pass the archive file itself',
+          ),
+        );
+        continue;
+      }
+      if (stat.size > limits.totalBytes) {
+        findings.push(
+          at(
+            shown,
+            'E_INPUT_TOO_LARGE',
+            `${shown} is ${formatSize(stat.size)}, over the limit of ${formatSize(limits.totalBytes)} read in total; it was not read`,
+            ARCHIVE_HINTS['over-total'],
+          ),
+        );
+        continue;
+      }
+      const extracted = await extractArchive(absolute, limits);
       displayMap.archives.push({ dir: extracted.dir, shown });
       cleanups.push(extracted.cleanup);
       for (const p of extracted.problems) {
         findings.push(
           at(
             p.entry ? `${shown}!/${p.entry}` : shown,
-            p.kind === 'escape' ? 'E_ARCHIVE_ESCAPE' : 'E_ARCHIVE_INVALID',
+            ARCHIVE_CODES[p.kind],
             p.message,
-            p.kind === 'escape'
-              ? 'rebuild the archive from inside the bundle directory (tar -czf bundle.tgz -C bundle .)'
-              : undefined,
+            ARCHIVE_HINTS[p.kind],
           ),
         );
       }
-      if (!extracted.problems.some((p) => p.kind === 'invalid' && p.entry === ''))
+      // An archive that could not be read, or was cut short by a limit, is not validated further.
+      if (
+        !extracted.problems.some((p) => (p.kind === 'invalid' || p.kind === 'over-total') && p.entry === '')
+      )
         addBundle(extracted.dir, shown);
     } else if (isManifestName(basename(absolute))) {
       packs.push({ manifest: absolute, root: dirname(absolute), bundle: null });

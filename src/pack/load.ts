@@ -3,13 +3,14 @@
  * does not depend on which pack lists the resource: entry and payload schemas, `@{}` inlining
  * confined to the root, reference sites, and code checks. Each file is read and parsed once.
  */
-import { readFileSync, realpathSync, readdirSync } from 'node:fs';
+import { realpathSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { EmbeddedText, FileText, LazyText, lineStarts, type LineColumn, type TextMap } from './text.js';
 import { parseYaml, parseYamlFast, type PathSegment, type YamlDocument } from './yaml.js';
 import { yamlText, type LazySite, type Site } from './sites.js';
 import { findReferences, FILE_REFERENCE } from './references.js';
 import { walkFiles } from './discover.js';
+import { formatSize, readText, type ReadBudget, type ReadRefusal } from './limits.js';
 import {
   isResourceType,
   PAYLOAD_KEY,
@@ -20,7 +21,7 @@ import {
 } from './types.js';
 import { checkSchema, type SchemaViolation } from '../schema/index.js';
 import { withoutUnset } from '../schema/unset.js';
-import { severityOf, type Finding, type FindingCode } from '../findings.js';
+import { clip, severityOf, type Finding, type FindingCode } from '../findings.js';
 import { nearest } from '../util/nearest.js';
 import type { PythonParser } from '../code/python.js';
 import { analyzeCode, isSemver, type CodeFacts } from '../code/contract.js';
@@ -121,7 +122,11 @@ export interface LoadContext {
   /** Absolute targets of `@{}` paths, by resource directory and relative path. */
   targets: Map<string, string>;
   /** Inlined files by real path: one read per file however many resources use it. */
-  files: Map<string, FileText | NodeJS.ErrnoException>;
+  files: Map<string, FileText | ReadRefusal>;
+  /** What may be read: regular files, each and all together within the limits. */
+  budget: ReadBudget;
+  /** Set once the Python parser has failed for lack of memory: it cannot be used again. */
+  parserFailure: string | null;
   /** Code analysis by code text: files with the same content are parsed once. */
   code: Map<string, CodeFacts>;
   /** Code facts kept across runs, or null. */
@@ -132,9 +137,12 @@ export function newLoadContext(
   display: (a: string) => string,
   python: PythonParser | CodeFactsWorker,
   payloads: boolean,
+  budget: ReadBudget,
 ): LoadContext {
   return {
     display,
+    budget,
+    parserFailure: null,
     python: python instanceof CodeFactsWorker ? null : python,
     factsWorker: python instanceof CodeFactsWorker ? python : null,
     payloads,
@@ -187,6 +195,63 @@ export function makeFinding(
   return f;
 }
 
+/**
+ * The finding for a file that was not read (or not parsed): `subject` names it as the message
+ * should ("x.resource.yaml", "file contract.py"), `unreadable` prefixes an I/O error's message.
+ */
+export function refusalFinding(
+  refusal: ReadRefusal,
+  at: { file: string } & LineColumn,
+  subject: string,
+  unreadable: string,
+  resourceId?: string,
+): Finding {
+  const extra = (hint: string | undefined) => ({ hint, resourceId });
+  switch (refusal.kind) {
+    case 'not-regular':
+      return makeFinding(
+        'E_FILE_NOT_REGULAR',
+        at.file,
+        at,
+        `${subject} is ${refusal.what}, not a regular file; it was not read`,
+        extra('packs hold regular files only (reading a pipe or a device could block forever)'),
+      );
+    case 'too-large':
+      return makeFinding(
+        'E_FILE_TOO_LARGE',
+        at.file,
+        at,
+        `${subject} is ${formatSize(refusal.size)}, over the limit of ${formatSize(refusal.limit)} for one file; it was not read`,
+        extra(`if it is meant to be this large, raise the limit: --max-file-size ${sizeFlag(refusal.size)}`),
+      );
+    case 'over-total':
+      return makeFinding(
+        'E_INPUT_TOO_LARGE',
+        at.file,
+        at,
+        `${subject} (${formatSize(refusal.size)}) would take the files read past the limit of ${formatSize(refusal.limit)} for the whole run; it was not read`,
+        extra(
+          `if the input is meant to be this large, raise the limit: --max-total-size ${sizeFlag(refusal.limit * 2)}`,
+        ),
+      );
+    case 'binary':
+      return makeFinding(
+        'E_FILE_BINARY',
+        at.file,
+        at,
+        `${subject} holds binary data (a NUL byte on line ${refusal.line}), not text; it was not parsed`,
+        extra('packs hold YAML and Python text: check the file is the one you meant'),
+      );
+    case 'unreadable':
+      return makeFinding('E_FILE_READ', at.file, at, `${unreadable}${refusal.message}`, extra(undefined));
+  }
+}
+
+/** A --max-...-size value comfortably above `bytes`, in MiB. */
+function sizeFlag(bytes: number): string {
+  return `${Math.ceil((bytes * 1.25) / (1024 * 1024))}MiB`;
+}
+
 export function isResourceFileName(name: string): boolean {
   return name.endsWith('.resource.yaml') || name.endsWith('.resources.yaml');
 }
@@ -201,7 +266,7 @@ function violationFindings(
   return violations.map((v) => {
     // "Quote it" shows the value as written: 1.10 parsed as a number would print as 1.1.
     const raw = v.quote && source ? source(v.path) : undefined;
-    const hint = raw !== undefined ? `quote the value: "${raw.trim()}"` : v.hint;
+    const hint = raw !== undefined ? `quote the value: "${clip(raw.trim())}"` : v.hint;
     return makeFinding(v.code, file, locate(v.path, v.atKey), v.message, { hint, resourceId });
   });
 }
@@ -219,16 +284,12 @@ export function analyzeResourceFile(
   const out: FileAnalysis = { file, findings: [], definitions: [], analyses: [] };
   const findings = out.findings;
   const shown = ctx.display(file);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    findings.push(
-      makeFinding('E_FILE_READ', shown, { line: 1, column: 1 }, `cannot read: ${(err as Error).message}`),
-    );
+  const read = readText(file, ctx.budget.limits, ctx.budget);
+  if ('refused' in read) {
+    findings.push(refusalFinding(read.refused, { file: shown, line: 1, column: 1 }, shown, 'cannot read: '));
     return out;
   }
-  const map = new FileText(shown, yamlText(text));
+  const map = new FileText(shown, yamlText(read.text));
   const parsed = parseYamlFast(map);
   for (const p of parsed.problems) {
     findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
@@ -342,7 +403,7 @@ export function analyzeResource(
     } else {
       const near = nearest(type, [...RESOURCE_TYPES, ...UNSUPPORTED_TYPES]);
       findings.push(
-        makeFinding('E_TYPE_UNKNOWN', shown, entryLocate(['type']), `unknown resource type "${type}"`, {
+        makeFinding('E_TYPE_UNKNOWN', shown, entryLocate(['type']), `unknown resource type "${clip(type)}"`, {
           hint: near ? `did you mean ${near}?` : `types: ${RESOURCE_TYPES.join(', ')}`,
           resourceId: id,
         }),
@@ -519,19 +580,13 @@ function inline(
     }
     let file = ctx.files.get(real);
     if (file === undefined) {
-      try {
-        file = new FileText(ctx.display(target), readFileSync(real, 'utf8'));
-      } catch (err) {
-        file = err as NodeJS.ErrnoException;
-      }
+      const read = readText(real, ctx.budget.limits, ctx.budget);
+      file = 'refused' in read ? read.refused : new FileText(ctx.display(target), read.text);
       ctx.files.set(real, file);
     }
     if (!(file instanceof FileText)) {
-      findings.push(
-        makeFinding('E_FILE_READ', view.file, view.locate(path), `cannot read ${rel}: ${file.message}`, {
-          resourceId: def.id,
-        }),
-      );
+      const at = { file: view.file, ...view.locate(path) };
+      findings.push(refusalFinding(file, at, `file ${rel}`, `cannot read ${rel}: `, def.id));
       return value;
     }
     inlined.set(pathKey(path), file);
@@ -568,7 +623,7 @@ function scanString(
   for (const bad of malformed) {
     const at = resolve(siteAt(bad.offset));
     result.findings.push(
-      makeFinding('E_REF_MALFORMED', at.file, at, `"${bad.text}" is not a valid reference`, {
+      makeFinding('E_REF_MALFORMED', at.file, at, `"${clip(bad.text, 40)}" is not a valid reference`, {
         hint: 'write &{id} or &{id:field}; ids use letters, digits, _ . and -, on one line',
         resourceId: result.id,
       }),
@@ -638,10 +693,25 @@ function codeSite(
 }
 
 /**
- * Hands the facts of `code` to `then`: at once when known (this run, or the cache across runs),
- * else after this thread or the facts worker has analysed it.
+ * Whether an analysis failure is the parser running out of memory (WebAssembly aborts when its
+ * heap cannot grow; a worker thread dies when V8's does): huge input, not a bug.
  */
-function withFacts(code: string, ctx: LoadContext, then: (facts: CodeFacts) => void): void {
+export function isParserOutOfMemory(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return /RuntimeError: Aborted|Cannot enlarge memory|out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(text);
+}
+
+/**
+ * Hands the facts of `code` to `then`: at once when known (this run, or the cache across runs),
+ * else after this thread or the facts worker has analysed it. When the parser runs out of memory,
+ * `outOfMemory` is told instead; any other failure is a bug and is thrown.
+ */
+function withFacts(
+  code: string,
+  ctx: LoadContext,
+  then: (facts: CodeFacts) => void,
+  outOfMemory: (why: string) => void,
+): void {
   const known = ctx.code.get(code) ?? ctx.codeCache?.get(code);
   if (known) {
     ctx.code.set(code, known);
@@ -655,9 +725,29 @@ function withFacts(code: string, ctx: LoadContext, then: (facts: CodeFacts) => v
     }
     then(facts);
   };
-  if (ctx.factsWorker) ctx.factsWorker.request(code, store);
-  else if (ctx.python) store(analyzeCode(ctx.python, code));
-  else throw new Error('bug: no way to analyse code in this context');
+  if (ctx.factsWorker) {
+    // Other failures reach drain(), which throws them.
+    ctx.factsWorker.request(code, store, (err) => {
+      if (isParserOutOfMemory(err)) outOfMemory('the Python parser ran out of memory');
+    });
+    return;
+  }
+  if (!ctx.python) throw new Error('bug: no way to analyse code in this context');
+  // An aborted WebAssembly instance stays aborted: later code is not analysed either.
+  if (ctx.parserFailure !== null) {
+    outOfMemory(`the Python parser ran out of memory earlier in this run (on ${ctx.parserFailure})`);
+    return;
+  }
+  let facts: CodeFacts;
+  try {
+    facts = analyzeCode(ctx.python, code);
+  } catch (err) {
+    if (!isParserOutOfMemory(err)) throw err;
+    outOfMemory('the Python parser ran out of memory');
+    ctx.parserFailure = `code of ${formatSize(Buffer.byteLength(code))}`;
+    return;
+  }
+  store(facts);
 }
 
 function checkCode(
@@ -672,10 +762,25 @@ function checkCode(
 ): void {
   const code = inner.code;
   if (typeof code !== 'string' || FILE_REFERENCE.test(code)) return;
-  withFacts(code, ctx, (facts) => {
-    reportCode(kind, code, innerPath, view, inlined, result, facts);
-    then?.(facts);
-  });
+  const tooLarge = (why: string): void => {
+    const site = codeSite(view, inlined, [...innerPath, 'code'], code, 1, 1);
+    const size = formatSize(Buffer.byteLength(code));
+    result.findings.push(
+      makeFinding('E_FILE_TOO_LARGE', site.file, site, `${kind} code (${size}) was not analysed: ${why}`, {
+        hint: 'code this large is not a real contract; --max-file-size keeps such files from being read at all',
+        resourceId: result.id,
+      }),
+    );
+  };
+  withFacts(
+    code,
+    ctx,
+    (facts) => {
+      reportCode(kind, code, innerPath, view, inlined, result, facts);
+      then?.(facts);
+    },
+    tooLarge,
+  );
 }
 
 function reportCode(
@@ -732,7 +837,7 @@ function reportCode(
       add(
         'E_PY_METADATA',
         at(facts.version.line, facts.version.column),
-        `version "${facts.version.value}" is not a semantic version`,
+        `version "${clip(facts.version.value)}" is not a semantic version`,
         'write it as MAJOR.MINOR.PATCH, e.g. "1.4.0"',
       );
     }
@@ -765,7 +870,7 @@ function checkType(
           add(
             'E_PARAM_UNDECLARED',
             [key, 'params', i, 'name'],
-            `parameter "${p.name}" is not declared by the contract`,
+            `parameter "${clip(p.name)}" is not declared by the contract`,
             near
               ? `did you mean "${near}"?`
               : `declared parameters: ${[...declared].sort().join(', ') || 'none'}`,
@@ -831,7 +936,7 @@ function checkType(
             'W_VAULT_ID_DIFFERS',
             view.file,
             view.locate([key, 'id']),
-            `vault_id "${vaultId}" differs from internal_account.id "${inner.id}"`,
+            `vault_id "${clip(vaultId)}" differs from internal_account.id "${clip(inner.id)}"`,
             {
               hint: 'the server knows the account by internal_account.id; make them equal unless you mean it',
               resourceId: result.id,

@@ -33,7 +33,8 @@ export function findReferences(text: string): {
   }
   for (const m of text.matchAll(OPENER)) {
     if (good.has(m.index)) continue;
-    const end = text.slice(m.index).search(/[}\n]/);
+    // Only the start of the text is looked at: what is reported is cut short anyway.
+    const end = text.slice(m.index, m.index + 200).search(/[}\n]/);
     malformed.push({
       offset: m.index,
       text: end === -1 ? text.slice(m.index, m.index + 40) : text.slice(m.index, m.index + end + 1),

@@ -3,8 +3,8 @@
  * path, offset) because turning them into line and column needs the positioned YAML parse, which
  * valid input never needs; a `Locator` resolves them when a finding or a graph edge asks.
  */
-import { readFileSync } from 'node:fs';
 import { FileText, type LineColumn } from './text.js';
+import { readText, type ReadLimits } from './limits.js';
 import { parseYaml, type ParsedYaml, type PathSegment, type YamlDocument } from './yaml.js';
 
 /** A resolved position: `file` is the display path. */
@@ -46,14 +46,14 @@ export class Locator {
   #files = new Map<string, ParsedYaml | null>();
   #payloads = new Map<string, YamlDocument | null>();
 
+  /** `limits` bound each file read again (the run's total already counted it once). */
+  constructor(private readonly limits: ReadLimits) {}
+
   #document(site: LazySite): YamlDocument | undefined {
     let parsed = this.#files.get(site.path);
     if (parsed === undefined) {
-      try {
-        parsed = parseYaml(new FileText(site.shown, yamlText(readFileSync(site.path, 'utf8'))));
-      } catch {
-        parsed = null;
-      }
+      const read = readText(site.path, this.limits, null);
+      parsed = 'refused' in read ? null : parseYaml(new FileText(site.shown, yamlText(read.text)));
       this.#files.set(site.path, parsed);
     }
     return parsed?.documents[site.doc];

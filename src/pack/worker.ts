@@ -2,12 +2,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeResourceFile, newLoadContext } from './load.js';
 import { displayPath } from './discover.js';
+import { ReadBudget } from './limits.js';
 import { loadPython } from '../code/python.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './analyze.js';
 
 const init = workerData as WorkerInit;
 const python = await loadPython();
-const ctx = newLoadContext((a) => displayPath(init.display, a), python, init.payloads);
+const ctx = newLoadContext(
+  (a) => displayPath(init.display, a),
+  python,
+  init.payloads,
+  new ReadBudget(init.limits, init.budget),
+);
 const listedByRoot = new Map<string, Set<string>>();
 
 parentPort?.on('message', ({ index, job }: WorkerRequest) => {

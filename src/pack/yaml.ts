@@ -10,7 +10,7 @@ import type * as YamlModule from 'yaml';
 import type { Document, Node } from 'yaml';
 import jsyaml from 'js-yaml';
 import { scalarText, type LineColumn, type ScalarStyle, type TextMap } from './text.js';
-import type { FindingCode } from '../findings.js';
+import { clip, type FindingCode } from '../findings.js';
 
 export type PathSegment = string | number;
 
@@ -72,12 +72,31 @@ function problemCode(code: string): FindingCode {
 
 function cleanMessage(message: string): string {
   // The yaml package appends "at line X, column Y" and a code frame; we report positions ourselves.
-  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+  // It quotes the offending token whole: a line of binary data would make the message huge.
+  return clip((message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, ''), 160);
 }
 
 function keyString(key: unknown): string {
   if (yaml().isScalar(key)) return String(key.value);
   return String(key);
+}
+
+/** Syntax problems reported per text: past this, more of them only bury the first (binary input). */
+export const MAX_YAML_PROBLEMS = 10;
+
+function capped(problems: YamlProblem[]): YamlProblem[] {
+  if (problems.length <= MAX_YAML_PROBLEMS) return problems;
+  const rest = problems.length - MAX_YAML_PROBLEMS;
+  const next = problems[MAX_YAML_PROBLEMS] as YamlProblem;
+  return [
+    ...problems.slice(0, MAX_YAML_PROBLEMS),
+    {
+      code: next.code,
+      message: `${rest} more YAML error${rest === 1 ? '' : 's'} from here on are not shown`,
+      offset: next.offset,
+      hint: 'fix the errors above first; if there are this many, check the file is YAML text',
+    },
+  ];
 }
 
 export function parseYaml(map: TextMap): ParsedYaml {
@@ -122,7 +141,7 @@ export function parseYaml(map: TextMap): ParsedYaml {
       });
     }
   }
-  return { documents, problems };
+  return { documents, problems: capped(problems) };
 }
 
 function buildDocument(doc: Document, map: TextMap): YamlDocument {

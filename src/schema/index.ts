@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Ajv2020Module from 'ajv/dist/2020.js';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import type { FindingCode } from '../findings.js';
+import { clip, type FindingCode } from '../findings.js';
 import { nearest } from '../util/nearest.js';
 import type { PathSegment } from '../pack/yaml.js';
 
@@ -114,7 +114,7 @@ function pointerToPath(pointer: string): PathSegment[] {
 function describePath(path: readonly PathSegment[]): string {
   let out = '';
   for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
-  return out === '' ? 'the document' : out;
+  return out === '' ? 'the document' : clip(out, 120);
 }
 
 function typeName(value: unknown): string {
@@ -161,7 +161,7 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
         const near = nearest(key, props);
         v = {
           code: 'E_SCHEMA_UNKNOWN_FIELD',
-          message: `unknown field "${key}" in ${where}`,
+          message: `unknown field "${clip(key)}" in ${where}`,
           path: [...path, key],
           atKey: true,
           hint: near ? `did you mean "${near}"?` : `valid fields: ${props.join(', ')}`,
@@ -184,7 +184,7 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
         const near = typeof e.data === 'string' ? nearest(e.data, allowed) : undefined;
         v = {
           code: 'E_SCHEMA_ENUM',
-          message: `${where} is ${JSON.stringify(e.data)}, which is not one of the allowed values`,
+          message: `${where} is ${clip(JSON.stringify(e.data) ?? String(e.data))}, which is not one of the allowed values`,
           path,
           atKey: false,
           hint: near
@@ -201,7 +201,7 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
           message: `${where} must be ${expected.replace(/,/g, ' or ')}, not ${typeName(e.data)}`,
           path,
           atKey: false,
-          ...(quote ? { hint: `quote the value: "${String(e.data)}"`, quote: true } : {}),
+          ...(quote ? { hint: `quote the value: "${clip(String(e.data))}"`, quote: true } : {}),
           // Optional fields accept null (unset); a null that is refused stands where a value is needed.
           ...(e.data === null ? { hint: 'null means "unset", and this field needs a value' } : {}),
         };

@@ -3,14 +3,15 @@
  * the pack's listing (and the bundle's other packs), the reference graph and the import order.
  * `loadPacks` is what validate, graph, plan, import and convert all start from.
  */
-import { readFileSync } from 'node:fs';
 import { discoverPacks, type PackSource } from '../pack/discover.js';
 import { FileText, type LineColumn } from '../pack/text.js';
 import { parseYamlFast, type YamlDocument } from '../pack/yaml.js';
 import { Locator, yamlText, type FixedSite, type Site } from '../pack/sites.js';
+import { DEFAULT_LIMITS, ReadBudget, readText, type ReadLimits } from '../pack/limits.js';
 import {
   definitionSite,
   makeFinding,
+  refusalFinding,
   resourceFiles,
   rootInfo,
   type DefinitionSite,
@@ -21,7 +22,7 @@ import { isResourceType, typePriority } from '../pack/types.js';
 import { typeMeta } from '../schema/meta.js';
 import { buildGraph, findCycles, importOrder, type Graph, type GraphEdge } from '../graph/graph.js';
 import { checkSchema } from '../schema/index.js';
-import type { Finding } from '../findings.js';
+import { clip, type Finding } from '../findings.js';
 import { nearest } from '../util/nearest.js';
 import { isRecord } from '../util/record.js';
 
@@ -83,23 +84,16 @@ interface Manifest {
   listed: Array<{ id: string; pos: () => LineColumn }>;
 }
 
-function readManifest(file: string, shown: string, findings: Finding[]): Manifest {
+function readManifest(file: string, shown: string, budget: ReadBudget, findings: Finding[]): Manifest {
   const empty: Manifest = { name: null, version: null, listed: [] };
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
+  const read = readText(file, budget.limits, budget);
+  if ('refused' in read) {
     findings.push(
-      makeFinding(
-        'E_FILE_READ',
-        shown,
-        { line: 1, column: 1 },
-        `cannot read manifest: ${(err as Error).message}`,
-      ),
+      refusalFinding(read.refused, { file: shown, line: 1, column: 1 }, shown, 'cannot read manifest: '),
     );
     return empty;
   }
-  const map = new FileText(shown, yamlText(text));
+  const map = new FileText(shown, yamlText(read.text));
   const parsed = parseYamlFast(map);
   for (const p of parsed.problems)
     findings.push(makeFinding(p.code, shown, map.position(p.offset), p.message, { hint: p.hint }));
@@ -139,7 +133,7 @@ function readManifest(file: string, shown: string, findings: Finding[]): Manifes
           'W_ID_LISTED_TWICE',
           shown,
           pos(),
-          `"${id}" is listed twice (first at line ${first().line})`,
+          `"${clip(id)}" is listed twice (first at line ${first().line})`,
           {
             hint: 'remove the second listing',
           },
@@ -171,15 +165,19 @@ export interface LoadOptions {
   payloads?: boolean;
   /** Worker threads for analysis (0 = none); default by input size. */
   workers?: number;
+  /** Bounds on what is read (default DEFAULT_LIMITS). */
+  limits?: ReadLimits;
 }
 
 export async function loadPacks(
   paths: readonly string[],
   options: LoadOptions,
 ): Promise<LoadedPacks & { cleanup(): Promise<void> }> {
-  const discovery = await discoverPacks(paths, options.cwd);
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const budget = new ReadBudget(limits);
+  const discovery = await discoverPacks(paths, options.cwd, limits);
   const all: Finding[] = [...discovery.findings];
-  const locator = new Locator();
+  const locator = new Locator(limits);
   const at = (site: Site): FixedSite => locator.resolve(site);
   const where = (def: DefinitionSite): string => `${def.shown}:${at(definitionSite(def)).line}`;
   const filesByRoot = new Map<string, string[]>();
@@ -189,12 +187,13 @@ export async function loadPacks(
   const analyzer = startAnalyzer([...filesByRoot.values()].flat(), {
     display: discovery.displayMap,
     payloads: options.payloads ?? false,
+    budget,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
   });
 
   const manifests = new Map<PackSource, Manifest>();
   for (const source of discovery.packs) {
-    manifests.set(source, readManifest(source.manifest, discovery.display(source.manifest), all));
+    manifests.set(source, readManifest(source.manifest, discovery.display(source.manifest), budget, all));
   }
   // Which pack of a bundle lists which id, for cross-pack and uniqueness checks.
   const bundleListing = new Map<string, Map<string, PackSource>>();
@@ -211,7 +210,7 @@ export async function loadPacks(
             'E_BUNDLE_DUPLICATE_ID',
             discovery.display(source.manifest),
             pos(),
-            `"${id}" is also listed by ${discovery.display(other.manifest)}; ids must be unique across the bundle`,
+            `"${clip(id)}" is also listed by ${discovery.display(other.manifest)}; ids must be unique across the bundle`,
             {
               hint: 'rename one of them, or keep the resource in one pack only',
             },
@@ -277,7 +276,7 @@ export async function loadPacks(
             'E_ID_NOT_DEFINED',
             manifestShown,
             pos(),
-            `"${id}" is listed but no resource file under ${discovery.display(source.root)} defines it`,
+            `"${clip(id)}" is listed but no resource file under ${discovery.display(source.root)} defines it`,
             {
               hint: near
                 ? `did you mean "${near}"?`
@@ -391,7 +390,7 @@ export async function loadPacks(
           'E_ID_DUPLICATE',
           first.shown,
           at(definitionSite(first, [first.idKey])),
-          `"${id}" is defined ${defs.length} times: ${sites.join(', ')}`,
+          `"${clip(id)}" is defined ${defs.length} times: ${sites.join(', ')}`,
           {
             hint: 'keep one definition; the others would be imported unpredictably',
             resourceId: id,

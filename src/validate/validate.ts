@@ -4,6 +4,7 @@
  */
 import { loadPacks, type LoadedPack } from './packs.js';
 import type { Plan } from '../pack/analyze.js';
+import type { ReadLimits } from '../pack/limits.js';
 import { fails, type Finding, type Severity } from '../findings.js';
 
 export interface FindingJson {
@@ -76,6 +77,8 @@ export interface ValidateOptions {
   now?: () => number;
   /** Worker threads (0 = none); default by input size. */
   workers?: number;
+  /** Bounds on what is read (default DEFAULT_LIMITS). */
+  limits?: ReadLimits;
   /** Told how the analysis was spread over threads (for --verbose). */
   onThreads?: (threads: Plan) => void;
 }
@@ -130,6 +133,7 @@ export async function validatePaths(
   const loaded = await loadPacks(paths, {
     cwd: options.cwd,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
   });
   options.onThreads?.(loaded.threads);
   try {

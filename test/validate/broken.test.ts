@@ -7,8 +7,10 @@
  *   path      what to pass to validate, relative to the case directory
  *   note      free text for people (why the case exists, what the right answer is)
  *   setup     things git or the editor cannot hold, made in a temporary copy of the case:
- *             symlinks [{path, target}], archives [{output, format: tar.gz|zip, entries}]
+ *             symlinks [{path, target}], fifos [path] (named pipes),
+ *             archives [{output, format: tar.gz|zip, entries}]
  *             (entry: {name, file} copies a fixture file, {name, symlink} makes a link entry)
+ *   limits    read limits to validate with instead of the defaults (small, to keep fixtures small)
  *   findings  [{code, file, line, column, message_includes?, hint_includes?}] that must appear
  *   absent    [{code, file, line, column}] that must not appear
  *
@@ -37,6 +39,7 @@ import tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FINDING_CODES } from '../../src/findings.js';
 import { validatePaths, type FindingJson, type ValidateResult } from '../../src/validate/validate.js';
+import { DEFAULT_LIMITS, type ReadLimits } from '../../src/pack/limits.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CASES_DIR = join(REPO, 'test', 'fixtures', 'broken');
@@ -65,10 +68,12 @@ interface CaseExpect {
   note?: string;
   setup?: {
     symlinks?: Array<{ path: string; target: string }>;
+    fifos?: string[];
     archives?: Array<{ output: string; format: 'tar.gz' | 'zip'; entries: ArchiveEntry[] }>;
   };
   findings: ExpectedFinding[];
   absent?: ExpectedFinding[];
+  limits?: Partial<ReadLimits>;
 }
 
 interface Case {
@@ -196,6 +201,11 @@ async function prepare(c: Case): Promise<string> {
     mkdirSync(dirname(at), { recursive: true });
     symlinkSync(link.target, at);
   }
+  for (const fifo of setup.fifos ?? []) {
+    mkdirSync(dirname(join(dir, fifo)), { recursive: true });
+    const made = spawnSync('mkfifo', [join(dir, fifo)]);
+    if (made.status !== 0) throw new Error(`mkfifo ${fifo} failed: ${made.stderr.toString()}`);
+  }
   for (const archive of setup.archives ?? []) {
     const entries = archive.entries.map((e) => {
       const out: { name: string; data?: Buffer; symlink?: string } = { name: e.name };
@@ -278,6 +288,7 @@ describe('broken inputs corpus', () => {
     for (const c of CASES) {
       const made = new Set([
         ...(c.expect.setup?.symlinks ?? []).map((s) => s.path),
+        ...(c.expect.setup?.fifos ?? []),
         ...(c.expect.setup?.archives ?? []).map((a) => a.output),
       ]);
       for (const f of c.expect.findings) {
@@ -304,7 +315,8 @@ describe('validate reports each broken input at the right place', () => {
         .filter((e) => e.name.startsWith('../') && e.symlink === undefined)
         .map((e) => join(tmpdir(), basename(e.name)))
         .filter((p) => !existsSync(p));
-      const result = await validatePaths([c.expect.path], { cwd });
+      const limits = c.expect.limits ? { ...DEFAULT_LIMITS, ...c.expect.limits } : undefined;
+      const result = await validatePaths([c.expect.path], { cwd, ...(limits ? { limits } : {}) });
       const problems = shortfalls(result, c.expect);
       for (const p of escaped) if (existsSync(p)) problems.push(`an archive entry was written outside: ${p}`);
       expect(
