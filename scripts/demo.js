@@ -1,9 +1,12 @@
+/* global fetch */
 // npm run demo: the whole story on a fresh machine. Starts the bundled server on SQLite in a
 // temporary data dir, validates and imports the example packs with activation, imports them again
-// to show nothing changes, runs plan (exit 0: nothing to do), prints a summary, stops the server.
+// to show nothing changes, runs plan (exit 0: nothing to do), then uses the ledger: opens two
+// accounts on the imported current account product, deposits, transfers, authorises and settles,
+// prints balances, counts the events, runs verify; prints a summary, stops the server.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +63,81 @@ const url = await new Promise((resolve, reject) => {
 });
 console.log(`server at ${url}, data in ${dataDir}`);
 
+/** Opens accounts on the imported product, moves money, reads balances and events, verifies. */
+async function ledgerStory(url, dir) {
+  const server = ['--url', url];
+  step('Ledger: customers (straight through the Core API), then two accounts on current_account');
+  for (const id of ['alice', 'bob']) {
+    const res = await fetch(`${url}/v1/customers`, {
+      method: 'POST',
+      headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        request_id: `demo-customer-${id}`,
+        customer: { id, customer_details: { first_name: id } },
+      }),
+    });
+    if (res.status !== 200) throw new Error(`customer ${id}: ${res.status} ${await res.text()}`);
+    console.log(`customer ${id} created`);
+  }
+  for (const id of ['alice', 'bob']) {
+    strata(
+      [
+        'accounts',
+        'open',
+        '--product',
+        'current_account',
+        '--customer',
+        id,
+        '--id',
+        `${id}-current`,
+        ...server,
+        '--quiet',
+      ],
+      0,
+    );
+  }
+  step('Ledger: deposit, transfer, authorise and settle (one YAML file, posted exactly once)');
+  const internal = 'CA_MAINTENANCE_FEE_INCOME';
+  const batch = (tx, instruction) =>
+    `client_id: demo\nposting_instructions:\n  - client_transaction_id: ${tx}\n    ${instruction}\n`;
+  const file = join(dir, 'batches.yaml');
+  writeFileSync(
+    file,
+    [
+      batch(
+        'deposit-1',
+        `inbound_hard_settlement: {amount: 100.00, denomination: GBP, target_account: {account_id: alice-current}, internal_account_id: ${internal}}`,
+      ),
+      batch(
+        'rent-1',
+        'transfer: {amount: 25.50, denomination: GBP, debtor_target_account: {account_id: alice-current}, creditor_target_account: {account_id: bob-current}}',
+      ),
+      batch(
+        'card-1',
+        `outbound_authorisation: {amount: 10.00, denomination: GBP, target_account: {account_id: alice-current}, internal_account_id: ${internal}}`,
+      ),
+      batch('card-1', 'settlement: {amount: 7.30, final: true}'),
+    ].join('---\n'),
+  );
+  strata(['post', file, ...server, '--quiet'], 0);
+  step('Ledger: balances (exact decimal strings)');
+  strata(['balances', 'alice-current', ...server, '--quiet'], 0);
+  strata(['balances', 'bob-current', ...server, '--quiet'], 0);
+  step('Ledger: events and verify');
+  const events = spawnSync(process.execPath, [bin, 'events', 'tail', ...server, '--quiet'], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+  });
+  const count = events.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '').length;
+  console.log(`${count} events, sequences 1..${count}`);
+  strata(['server', 'verify', '--data-dir', join(dir, 'server')], 0);
+  return `2 accounts, 4 batches, ${count} events, verify clean`;
+}
+
 let failed = false;
 try {
   const target = ['--url', url, '--data-dir', join(dataDir, 'cli'), '--quiet'];
@@ -89,9 +167,10 @@ try {
     console.log(r.stdout.trimEnd().split('\n').slice(-2).join('\n'));
     if (r.status !== 0) throw new Error(`plan of ${p} exited ${r.status}, expected 0`);
   }
+  const ledger = await ledgerStory(url, dataDir);
   step('Summary');
   console.log(
-    `${packs.join(', ')}: validated, imported with activation, re-imported with nothing changed, planned clean, in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+    `${packs.join(', ')}: validated, imported with activation, re-imported with nothing changed, planned clean; ledger: ${ledger}; in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
   );
 } catch (err) {
   failed = true;

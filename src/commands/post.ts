@@ -7,7 +7,7 @@ import { LedgerCommand } from '../ledger/command.js';
 export default class Post extends LedgerCommand {
   static override summary = 'Post posting instruction batches from an NDJSON or YAML file.';
   static override description =
-    'Each line (NDJSON) or document or list item (YAML) is a batch, or a request {request_id, posting_instruction_batch}. A request id is derived from each batch content unless given, so posting the same file again (after an interruption, say) replays what was posted and posts the rest: nothing twice. YAML amounts may be unquoted and are read as written. Exit 0 all accepted, 2 some rejected or refused, 1 none accepted, 3 unreachable.';
+    'Each line (NDJSON) or document or list item (YAML) is a batch, or a request {request_id, posting_instruction_batch}. Batches that share a customer account or a client transaction are posted in file order; others in parallel (--concurrency). A request id is derived from each batch content unless given, so posting the same file again (after an interruption, say) replays what was posted and posts the rest: nothing twice. YAML amounts may be unquoted and are read as written. Exit 0 all accepted, 2 some rejected or refused, 1 none accepted, 3 unreachable.';
   static override examples = [
     '<%= config.bin %> post batches.ndjson --concurrency 16',
     '<%= config.bin %> post transfers.yaml --json',

@@ -222,25 +222,37 @@ export interface PostResult {
   batches: PostedBatch[];
 }
 
-/** Posts every batch with at most `concurrency` in flight; `onProgress` after each. */
+/**
+ * Posts every batch with at most `concurrency` in flight; `onProgress` after each. Batches that
+ * share a customer account or a client transaction are posted in file order (a settlement after
+ * its authorisation, a spend after the deposit that funds it); independent ones run in parallel.
+ */
 export async function postBatches(
-  client: VaultClient,
+  client: Pick<VaultClient, 'request'>,
   file: string,
   inputs: readonly BatchInput[],
   options: { concurrency: number; onProgress?: (done: number, total: number, last: PostedBatch) => void },
 ): Promise<PostResult> {
   const limit = pLimit(options.concurrency);
+  const latest = new Map<string, Promise<unknown>>();
   let done = 0;
-  const batches = await Promise.all(
-    inputs.map((input) =>
+  const tasks = inputs.map((input) => {
+    const keys = dependencyKeys(input.batch);
+    const before = keys.flatMap((k) => latest.get(k) ?? []);
+    const task = Promise.all(before).then(() =>
       limit(async () => {
         const posted = await postOne(client, input);
         done += 1;
         options.onProgress?.(done, inputs.length, posted);
         return posted;
       }),
-    ),
-  );
+    );
+    // Later batches wait for this one to settle, whether it succeeded or not.
+    const settled = task.catch(() => undefined);
+    for (const k of keys) latest.set(k, settled);
+    return task;
+  });
+  const batches = await Promise.all(tasks);
   const count = (s: PostedBatch['status']) => batches.filter((b) => b.status === s).length;
   return {
     file,
@@ -255,7 +267,45 @@ export async function postBatches(
   };
 }
 
-async function postOne(client: VaultClient, input: BatchInput): Promise<PostedBatch> {
+/**
+ * What a batch depends on: its client transactions and the accounts its instructions name
+ * (internal accounts left out: they have no available-balance check, and every batch names one).
+ */
+export function dependencyKeys(batch: Record<string, unknown>): string[] {
+  const keys = new Set<string>();
+  const clientId = String(batch['client_id'] ?? '');
+  const instructions = Array.isArray(batch['posting_instructions'])
+    ? (batch['posting_instructions'] as unknown[])
+    : [];
+  for (const item of instructions) {
+    if (item === null || typeof item !== 'object') continue;
+    const i = item as Record<string, unknown>;
+    keys.add(`tx:${clientId}\u0000${String(i['client_transaction_id'] ?? '')}`);
+    for (const [type, body] of Object.entries(i)) {
+      if (body === null || typeof body !== 'object' || type === 'instruction_details') continue;
+      for (const id of namedAccounts(body as Record<string, unknown>)) keys.add(`account:${id}`);
+    }
+  }
+  return [...keys];
+}
+
+function namedAccounts(body: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const k of ['target_account', 'debtor_target_account', 'creditor_target_account']) {
+    const ref = body[k] as { account_id?: unknown } | undefined;
+    if (typeof ref?.account_id === 'string') out.push(ref.account_id);
+  }
+  for (const k of ['target_account_id', 'debtor_target_account_id', 'creditor_target_account_id']) {
+    if (typeof body[k] === 'string') out.push(body[k] as string);
+  }
+  if (Array.isArray(body['postings'])) {
+    for (const p of body['postings'] as Array<{ account_id?: unknown }>)
+      if (typeof p?.account_id === 'string') out.push(p.account_id);
+  }
+  return out;
+}
+
+async function postOne(client: Pick<VaultClient, 'request'>, input: BatchInput): Promise<PostedBatch> {
   const base = { at: input.at, request_id: input.requestId };
   try {
     const res = await client.request<Record<string, unknown>>('POST', '/v1/posting-instruction-batches', {

@@ -148,6 +148,71 @@ describe('ledger commands', () => {
     expect(from.stdout.trim().split('\n').length).toBe(1);
   });
 
+  it('post keeps file order between batches that depend on each other, at any concurrency', async () => {
+    await strata(
+      'accounts',
+      'open',
+      '--product',
+      'current_account',
+      '--customer',
+      'alice',
+      '--id',
+      'ordered',
+    );
+    // Each deposit funds exactly the spend after it; an authorisation is settled right after.
+    const lines: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const target = { account_id: 'ordered' };
+      lines.push(
+        JSON.stringify({
+          client_id: 'o',
+          posting_instructions: [
+            {
+              client_transaction_id: `in-${i}`,
+              inbound_hard_settlement: {
+                amount: '1.00',
+                denomination: 'GBP',
+                target_account: target,
+                internal_account_id: 'BANK',
+              },
+            },
+          ],
+        }),
+      );
+      lines.push(
+        JSON.stringify({
+          client_id: 'o',
+          posting_instructions: [
+            {
+              client_transaction_id: `auth-${i}`,
+              outbound_authorisation: {
+                amount: '1.00',
+                denomination: 'GBP',
+                target_account: target,
+                internal_account_id: 'BANK',
+              },
+            },
+          ],
+        }),
+      );
+      lines.push(
+        JSON.stringify({
+          client_id: 'o',
+          posting_instructions: [{ client_transaction_id: `auth-${i}`, settlement: { final: true } }],
+        }),
+      );
+    }
+    writeFileSync(join(dir, 'ordered.ndjson'), `${lines.join('\n')}\n`);
+    const posted = await strata('post', 'ordered.ndjson', '--concurrency', '32', '--json');
+    expect(posted.status, posted.stderr).toBe(0);
+    expect(JSON.parse(posted.stdout)).toMatchObject({ counts: { batches: 60, accepted: 60 } });
+    const balances = await strata('balances', 'ordered', '--json');
+    const committed = (
+      JSON.parse(balances.stdout) as { balances: Array<{ phase: string; amount: string }> }
+    ).balances.find((b) => b.phase === 'POSTING_PHASE_COMMITTED');
+    expect(committed?.amount).toBe('0.00');
+  });
+
   it('refuses NDJSON with JSON-number amounts before sending anything, and names unknown accounts', async () => {
     writeFileSync(
       join(dir, 'bad.ndjson'),
