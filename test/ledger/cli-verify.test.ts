@@ -1,6 +1,7 @@
 /** `strata server verify` as a user runs it: exit 0 on a clean ledger, 1 with findings naming rows. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +54,11 @@ describe('strata server verify', () => {
       findings: [],
       counts: { batches: 1, postings: 2 },
     });
+    const schema = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'verify-result.schema.json'), 'utf8'),
+    ) as object;
+    const validate = new Ajv2020({ strict: true }).compile(schema);
+    expect(validate(JSON.parse(clean.stdout)), JSON.stringify(validate.errors)).toBe(true);
 
     const tampered = await SqliteStorage.open(join(dir, 'strata.db'));
     await tampered.write((tx) =>

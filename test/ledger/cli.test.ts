@@ -10,6 +10,16 @@ import { issueToken } from '../../src/server/auth.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import type { Storage } from '../../src/storage/types.js';
 import { seedLedger } from './server-helpers.js';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+
+const schemasDir = join(import.meta.dirname, '..', '..', 'schemas');
+/** Checks a command's JSON result against its schema in schemas/. */
+function expectSchema(name: string, data: unknown): void {
+  const schema = JSON.parse(readFileSync(join(schemasDir, `${name}.schema.json`), 'utf8')) as object;
+  const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+  expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
+}
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
 let dir: string;
@@ -207,6 +217,7 @@ describe('ledger commands', () => {
     expect(posted.status, posted.stderr).toBe(0);
     expect(JSON.parse(posted.stdout)).toMatchObject({ counts: { batches: 60, accepted: 60 } });
     const balances = await strata('balances', 'ordered', '--json');
+    expectSchema('balances-result', JSON.parse(balances.stdout));
     const committed = (
       JSON.parse(balances.stdout) as { balances: Array<{ phase: string; amount: string }> }
     ).balances.find((b) => b.phase === 'POSTING_PHASE_COMMITTED');
