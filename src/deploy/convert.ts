@@ -3,7 +3,8 @@
  * whose values only the server knows (generated ids) stay as written and are listed.
  */
 import { loadPacks } from '../validate/packs.js';
-import { createRequest, offlineValue, type ApiRequest } from './requests.js';
+import { createRequest, offlineValue } from './requests.js';
+import type { ApiRequest } from '../resource/index.js';
 import type { Finding } from '../findings.js';
 
 export interface ConvertedRequest extends ApiRequest {

@@ -6,15 +6,23 @@
  */
 import { ApiError, type VaultClient } from '../client/client.js';
 import { isRecord } from '../util/record.js';
-import { LIST_PARENTS, PAYLOAD_KEY, isResourceType, type ResourceType } from '../pack/types.js';
-import { listPath, typeMeta } from '../schema/meta.js';
-import { offlineValue, requestIdFor, resolveReferences, workflowVersionId } from './requests.js';
-import { diffFields, listAll, versionNumber, type FieldChange, type ServerObject } from './environment.js';
+import {
+  fillPath,
+  isResourceType,
+  payloadObject,
+  resourceSpec,
+  type ListParent,
+  type NaturalKey,
+  type ResourceType,
+} from '../resource/index.js';
+import { naturalKeyOf, objectKey } from '../resource/keys.js';
+import { updateMasks } from '../resource/update.js';
+import { offlineValue, requestIdFor, resolveReferences } from './requests.js';
+import { diffFields, listAll, type FieldChange, type ServerObject } from './environment.js';
 import { runGraph, type NodeState } from './schedule.js';
 import type { Journal, JournalEntry } from './journal.js';
 import type { LoadedPack } from '../validate/packs.js';
 import type { ResourceAnalysis } from '../pack/load.js';
-import { canonicalJson } from '../util/canonical.js';
 
 export type PlannedAction = 'create' | 'update' | 'unchanged' | 'conflict' | 'skip';
 export type Outcome = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed' | 'blocked' | 'not_started';
@@ -39,7 +47,7 @@ export interface ResourceReport {
 
 export interface ActivationReport {
   resource_id: string;
-  resource_type: 'SMART_CONTRACT_VERSION' | 'WORKFLOW_DEFINITION_VERSION';
+  resource_type: ResourceType;
   /** The product or workflow definition. */
   target: string;
   version_id: string | null;
@@ -91,8 +99,7 @@ class Conflict extends Error {
 }
 
 function inner(type: ResourceType, payload: unknown): Record<string, unknown> {
-  const obj = isRecord(payload) ? payload[PAYLOAD_KEY[type]] : undefined;
-  return isRecord(obj) ? obj : {};
+  return payloadObject(resourceSpec(type), payload);
 }
 
 function knownFrom(o: ServerObject): Known {
@@ -114,17 +121,11 @@ function errorOf(err: unknown): NonNullable<ResourceReport['error']> {
   return { code: 'ERROR', message: (err as Error).message };
 }
 
-/** Types the client lists by parent (in batches of parents): those it matches within a parent. */
-const LISTED_BY_PARENT = new Set<ResourceType>([
-  'SMART_CONTRACT_VERSION',
-  'CALENDAR_EVENT',
-  'CONTRACT_MODULE_VERSION',
-  'SMART_CONTRACT_MODULE_VERSIONS_LINK',
-]);
-const LIST_FILTER = (type: ResourceType) => {
-  const parent = LISTED_BY_PARENT.has(type) ? LIST_PARENTS[type] : undefined;
-  return parent ? { param: parent.filter, field: parent.field } : undefined;
-};
+/** The parent of types matched among their parent's objects (listed in batches of parents). */
+function matchParent(type: ResourceType): ListParent | null {
+  const spec = resourceSpec(type);
+  return spec.match.scope === 'parent' ? spec.parent : null;
+}
 const IDS_PER_LIST = 50;
 
 /**
@@ -134,7 +135,7 @@ const IDS_PER_LIST = 50;
  */
 class Environment {
   #lists = new Map<string, Promise<ServerObject[]>>();
-  #indexes = new Map<string, Promise<Map<unknown, ServerObject>>>();
+  #indexes = new Map<string, Promise<Map<string, ServerObject>>>();
   constructor(private readonly client: VaultClient) {}
 
   /** Every object at a list path, read once. */
@@ -147,12 +148,20 @@ class Environment {
     return p;
   }
 
-  /** The objects at a list path by id, so each lookup is not a scan. */
-  #byId(path: string): Promise<Map<unknown, ServerObject>> {
-    let p = this.#indexes.get(path);
+  /** The objects at a list path by natural key (the first object with a key wins), so each lookup is not a scan. */
+  #byKey(path: string, key: NaturalKey): Promise<Map<string, ServerObject>> {
+    const name = `${path}\u0000${JSON.stringify(key)}`;
+    let p = this.#indexes.get(name);
     if (!p) {
-      p = this.#list(path).then((objects) => new Map(objects.map((o) => [o.id, o])));
-      this.#indexes.set(path, p);
+      p = this.#list(path).then((objects) => {
+        const index = new Map<string, ServerObject>();
+        for (const o of objects) {
+          const value = objectKey(key, o);
+          if (value !== undefined && !index.has(value)) index.set(value, o);
+        }
+        return index;
+      });
+      this.#indexes.set(name, p);
     }
     return p;
   }
@@ -171,7 +180,7 @@ class Environment {
   }
 
   async #children(type: ResourceType, parent: string): Promise<ServerObject[]> {
-    const filter = LIST_FILTER(type) as { param: string; field: string };
+    const filter = matchParent(type) as ListParent;
     this.expect(type, parent);
     const entry = this.#byParent.get(type)!;
     if (!entry.fetched.has(parent)) {
@@ -181,10 +190,11 @@ class Environment {
         if (batch.length >= IDS_PER_LIST) break;
         if (p !== parent) batch.push(p);
       }
-      const query: Record<string, string | string[]> = { [filter.param]: batch };
-      if (type === 'SMART_CONTRACT_VERSION') query.view = 'PRODUCT_VERSION_VIEW_INCLUDE_CODE';
+      const query: Record<string, string | string[]> = { [filter.filter]: batch };
+      const views = resourceSpec(type).views;
+      if (views) query.view = views.full;
       // Grouped once by parent, not filtered once per parent.
-      const grouped = listAll(this.client, listPath(type), query).then((objects) => {
+      const grouped = listAll(this.client, resourceSpec(type).paths.list, query).then((objects) => {
         const groups = new Map<unknown, ServerObject[]>();
         for (const o of objects) {
           const list = groups.get(o[filter.field]);
@@ -204,110 +214,55 @@ class Environment {
     return entry.fetched.get(parent)!;
   }
 
-  /** The existing object a resource corresponds to, if any. */
+  /** The existing object a resource corresponds to, if any: the one with the same natural key. */
   async find(
     r: ResourceAnalysis,
     type: ResourceType,
     obj: Record<string, unknown>,
   ): Promise<ServerObject | undefined> {
-    const path = listPath(type);
-    const str = (k: string) => (typeof obj[k] === 'string' ? (obj[k] as string) : undefined);
-    switch (type) {
-      case 'SMART_CONTRACT_VERSION': {
-        const product = str('product_id');
-        if (!product) return undefined;
-        return (await this.#children(type, product)).find((v) => versionNumber(v) === r.codeVersion);
-      }
-      case 'WORKFLOW_DEFINITION_VERSION': {
-        const id = workflowVersionId(r);
-        return id === undefined ? undefined : (await this.#byId(path)).get(id);
-      }
-      case 'CALENDAR_EVENT': {
-        const calendar = str('calendar_id');
-        if (!calendar) return undefined;
-        return (await this.#children(type, calendar)).find((o) => o.id === obj.id);
-      }
-      case 'CONTRACT_MODULE':
-        return (await this.#list(path)).find((o) => o.display_name === obj.display_name);
-      case 'CONTRACT_MODULE_VERSION': {
-        const module = str('contract_module_id');
-        if (!module) return undefined;
-        return (await this.#children(type, module)).find((o) => o.code === obj.code);
-      }
-      case 'SMART_CONTRACT_MODULE_VERSIONS_LINK': {
-        const version = str('smart_contract_version_id');
-        if (!version) return undefined;
-        const aliases = canonicalJson(obj.alias_to_contract_module_version_id);
-        return (await this.#children(type, version)).find(
-          (o) => canonicalJson(o.alias_to_contract_module_version_id) === aliases,
-        );
-      }
-      default: {
-        const idField = typeMeta(type).idField;
-        const id = idField === null ? undefined : obj[idField];
-        if (id !== undefined) return (await this.#byId(path)).get(id);
-        // A supervisor contract version may leave its id to the server: match by contract and code.
-        if (type === 'SUPERVISOR_CONTRACT_VERSION') {
-          return (await this.#list(path)).find(
-            (o) => o.supervisor_contract_id === obj.supervisor_contract_id && o.code === obj.code,
-          );
-        }
-        return undefined;
-      }
-    }
+    const spec = resourceSpec(type);
+    const natural = naturalKeyOf(spec, { object: obj, codeVersion: r.codeVersion });
+    if (!natural) return undefined;
+    const parent = matchParent(type);
+    if (parent === null) return (await this.#byKey(spec.paths.list, natural.key)).get(natural.value);
+    const parentId = obj[parent.field];
+    if (typeof parentId !== 'string') return undefined;
+    return (await this.#children(type, parentId)).find((o) => objectKey(natural.key, o) === natural.value);
   }
 }
-
-const OVERRIDE_FIELDS = [
-  'schedule_status_override',
-  'schedule_status_override_start_timestamp',
-  'schedule_status_override_end_timestamp',
-];
 
 interface UpdateRequest {
   path: string;
   body: Record<string, unknown>;
 }
 
-/**
- * The update requests for the types whose objects can change, or why the change cannot be made.
- * A schedule tag's override fields change together and its test pause alone (server-api.md 2),
- * so a change to both is two requests.
- */
+/** The update requests that make `changes`, or why the change cannot be made. */
 function updateRequests(
   type: ResourceType,
   id: string,
   obj: Record<string, unknown>,
   changes: FieldChange[],
 ): UpdateRequest[] | string {
-  const changed = new Set(changes.map((c) => c.field));
+  const spec = resourceSpec(type);
+  const plan = updateMasks(
+    spec,
+    changes.map((c) => c.field),
+  );
+  if ('refused' in plan || spec.update === null)
+    return 'refused' in plan ? plan.refused : 'bug: no update rule';
+  const path = fillPath(spec.update.path, id);
   // Each update has a request id of its own content: a retry replays it, a different change does not.
-  const request = (path: string, key: string, paths: string[]): UpdateRequest => {
+  return plan.masks.map((paths) => {
     const values = Object.fromEntries(paths.map((p) => [p, obj[p] ?? null]));
     return {
       path,
-      body: { request_id: requestIdFor(`UPDATE_${type}`, id, values), [key]: values, update_mask: { paths } },
+      body: {
+        request_id: requestIdFor(`UPDATE_${type}`, id, values),
+        [spec.payloadKey]: values,
+        update_mask: { paths },
+      },
     };
-  };
-  if (type === 'ACCOUNT_SCHEDULE_TAG') {
-    const path = `/v1/account-schedule-tags/${encodeURIComponent(id)}`;
-    const other = [...changed].filter((f) => !OVERRIDE_FIELDS.includes(f) && f !== 'test_pause_at_timestamp');
-    if (other.length > 0) return `schedule tag fields ${other.join(', ')} cannot be updated`;
-    const out: UpdateRequest[] = [];
-    if (OVERRIDE_FIELDS.some((f) => changed.has(f)))
-      out.push(request(path, 'account_schedule_tag', OVERRIDE_FIELDS));
-    if (changed.has('test_pause_at_timestamp')) {
-      out.push(request(path, 'account_schedule_tag', ['test_pause_at_timestamp']));
-    }
-    return out;
-  }
-  if (type === 'CALENDAR') {
-    const allowed = new Set(['is_active', 'display_name', 'description']);
-    const bad = [...changed].filter((p) => !allowed.has(p));
-    if (bad.length > 0) return `calendar fields ${bad.join(', ')} cannot be updated`;
-    return [request(`/v1/calendar/${encodeURIComponent(id)}:updateDetails`, 'calendar', [...changed])];
-  }
-  return `${type} objects cannot be updated; publish a new version, or use on_conflict: SKIP`;
+  });
 }
 
 export async function deploy(
@@ -443,7 +398,7 @@ export async function deploy(
       }
       const body = { request_id: requestId, ...(payload as Record<string, unknown>) };
       try {
-        const res = await client.request<ServerObject>('POST', `/v1/${typeMeta(type).plural}`, body);
+        const res = await client.request<ServerObject>('POST', resourceSpec(type).paths.create, body);
         const created = knownFrom(isRecord(res.body) ? res.body : {});
         record('created', created);
         done('created', created);
@@ -457,7 +412,7 @@ export async function deploy(
           const id = offlineValue(r, null);
           const res = await client.request<ServerObject>(
             'GET',
-            `/v1/${typeMeta(type).plural}/${encodeURIComponent(id ?? '')}`,
+            fillPath(resourceSpec(type).paths.get, id ?? ''),
           );
           const k = knownFrom(isRecord(res.body) ? res.body : {});
           record('skipped', k);
@@ -471,7 +426,7 @@ export async function deploy(
     // Parents known before the run (product ids, calendar ids) are listed in batches.
     for (const r of pack.resources.values()) {
       if (!isResourceType(r.type)) continue;
-      const filter = LIST_FILTER(r.type);
+      const filter = matchParent(r.type);
       if (!filter) continue;
       const value = resolveReferences(inner(r.type, r.payload)[filter.field], (ref, field) => {
         const target = pack.resources.get(ref);
@@ -551,7 +506,8 @@ async function activate(
     for (const id of pack.order) {
       const r = pack.resources.get(id) as ResourceAnalysis;
       if (!r.activate || r.activationTarget === null || !isResourceType(r.type)) continue;
-      if (r.type !== 'SMART_CONTRACT_VERSION' && r.type !== 'WORKFLOW_DEFINITION_VERSION') continue;
+      const activation = resourceSpec(r.type).activation;
+      if (activation === null) continue;
       const versionId = known.get(keyOf(pack, id))?.vaultId ?? null;
       const report: ActivationReport = {
         resource_id: id,
@@ -563,17 +519,13 @@ async function activate(
       };
       out.push(report);
       if (!allSucceeded || options.signal?.aborted) continue;
-      const product = r.type === 'SMART_CONTRACT_VERSION';
-      const getPath = product
-        ? `/v1/products/${encodeURIComponent(r.activationTarget)}`
-        : `/v1/workflow-definitions/${encodeURIComponent(r.activationTarget)}`;
-      const currentField = product ? 'current_version_id' : 'default_workflow_definition_version_id';
+      const getPath = fillPath(activation.targetPath, r.activationTarget);
       try {
         let current: string | null = null;
         if (versionId !== null) {
           try {
             const res = await client.request<ServerObject>('GET', getPath);
-            const v = isRecord(res.body) ? res.body[currentField] : undefined;
+            const v = isRecord(res.body) ? res.body[activation.currentField] : undefined;
             current = typeof v === 'string' && v !== '' ? v : null;
           } catch (err) {
             if (!(err instanceof ApiError && err.status === 404)) throw err;
@@ -589,18 +541,8 @@ async function activate(
           continue;
         }
         const requestId = requestIdFor(`ACTIVATE_${r.type}`, r.activationTarget, { version: versionId });
-        if (product) {
-          await client.request('POST', `${getPath}:activateVersion`, {
-            request_id: requestId,
-            product_version_id: versionId,
-          });
-        } else {
-          await client.request('PUT', getPath, {
-            request_id: requestId,
-            workflow_definition: { default_workflow_definition_version_id: versionId },
-            update_mask: { paths: ['default_workflow_definition_version_id'] },
-          });
-        }
+        const request = activation.request(r.activationTarget, versionId, requestId);
+        await client.request(request.method, request.path, request.body);
         report.action = 'activated';
         options.journal?.append({
           resource_id: id,

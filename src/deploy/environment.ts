@@ -59,11 +59,3 @@ export function diffFields(
   }
   return changes;
 }
-
-/** A product version's number as the server shows it ({major, minor, patch, label}). */
-export function versionNumber(o: ServerObject): string | undefined {
-  const v = o.display_version_number;
-  if (!isRecord(v)) return undefined;
-  const core = `${String(v.major)}.${String(v.minor)}.${String(v.patch)}`;
-  return typeof v.label === 'string' && v.label !== '' ? `${core}-${v.label}` : core;
-}

@@ -1,23 +1,21 @@
 /**
- * The API requests an import sends for a resource: endpoint from the type's schema metadata,
+ * The API requests an import sends for a resource: endpoint from the resource-type registry,
  * body = the resolved payload plus a deterministic request_id. Shared by convert and import, so
  * what convert prints is what import sends.
  */
 import { createHash } from 'node:crypto';
 import { substituteReferences } from '../pack/references.js';
-import { isResourceType, PAYLOAD_KEY, type ResourceType } from '../pack/types.js';
-import { parseYamlFast } from '../pack/yaml.js';
-import { FileText } from '../pack/text.js';
-import { typeMeta } from '../schema/meta.js';
+import {
+  isResourceType,
+  offlineId,
+  payloadObject,
+  resourceSpec,
+  type ApiRequest,
+  type ResourceType,
+} from '../resource/index.js';
 import type { ResourceAnalysis } from '../pack/load.js';
 import { isRecord } from '../util/record.js';
 import { canonicalJson } from '../util/canonical.js';
-
-export interface ApiRequest {
-  method: 'GET' | 'POST' | 'PUT';
-  path: string;
-  body?: Record<string, unknown>;
-}
 
 /**
  * A deterministic request_id: a name-based UUID (version 5 layout) of type, id and the canonical
@@ -59,21 +57,6 @@ export function resolveReferences(
   return value;
 }
 
-function inner(r: ResourceAnalysis): Record<string, unknown> {
-  if (!isResourceType(r.type) || !isRecord(r.payload)) return {};
-  const obj = r.payload[PAYLOAD_KEY[r.type]];
-  return isRecord(obj) ? obj : {};
-}
-
-/** A workflow definition version's id: `<definition_version>,<workflow_definition_id>`. */
-export function workflowVersionId(r: ResourceAnalysis): string | undefined {
-  const wf = inner(r);
-  if (typeof wf.specification !== 'string' || typeof wf.workflow_definition_id !== 'string') return undefined;
-  const doc = parseYamlFast(new FileText('specification', wf.specification)).documents[0];
-  const dv = isRecord(doc?.value) ? doc.value.definition_version : undefined;
-  return dv === undefined || dv === null ? undefined : `${String(dv)},${wf.workflow_definition_id}`;
-}
-
 /**
  * The value of `&{X}` or `&{X:field}` that is known without asking a server: the payload id of
  * types whose id the client chooses, a workflow version's composite id, or a field the payload
@@ -81,14 +64,10 @@ export function workflowVersionId(r: ResourceAnalysis): string | undefined {
  */
 export function offlineValue(target: ResourceAnalysis, field: string | null): string | undefined {
   if (!isResourceType(target.type)) return undefined;
-  const obj = inner(target);
-  if (field !== null) {
-    const v = obj[field];
-    return typeof v === 'string' && !v.includes('&{') ? v : undefined;
-  }
-  if (target.type === 'WORKFLOW_DEFINITION_VERSION') return workflowVersionId(target);
-  const idField = typeMeta(target.type as ResourceType).idField;
-  const v = idField === null ? undefined : obj[idField];
+  const spec = resourceSpec(target.type);
+  const obj = payloadObject(spec, target.payload);
+  if (field === null) return offlineId(spec, obj);
+  const v = obj[field];
   return typeof v === 'string' && !v.includes('&{') ? v : undefined;
 }
 
@@ -108,7 +87,7 @@ export function createRequest(
   const payload = resolveReferences(r.payload, resolve, unresolved) as Record<string, unknown>;
   const body: Record<string, unknown> = { request_id: requestIdFor(type, r.id, payload), ...payload };
   return {
-    request: { method: 'POST', path: `/v1/${typeMeta(type).plural}`, body },
+    request: { method: 'POST', path: resourceSpec(type).paths.create, body },
     unresolved: [...unresolved].sort(),
   };
 }

@@ -13,12 +13,12 @@ import { walkFiles } from './discover.js';
 import { formatSize, readText, type ReadBudget, type ReadRefusal } from './limits.js';
 import {
   isResourceType,
-  PAYLOAD_KEY,
+  payloadObject,
+  resourceSpec,
   RESOURCE_TYPES,
   UNSUPPORTED_TYPES,
-  typeSchemaName,
   type ResourceType,
-} from './types.js';
+} from '../resource/index.js';
 import { checkSchema, type SchemaViolation } from '../schema/index.js';
 import { withoutUnset } from '../schema/unset.js';
 import { clip, severityOf, type Finding, type FindingCode } from '../findings.js';
@@ -28,6 +28,9 @@ import { analyzeCode, isSemver, type CodeFacts } from '../code/contract.js';
 import { codeFactsStore, type CodeFactsStore } from '../code/cache.js';
 import { CodeFactsWorker } from '../code/facts-worker.js';
 import { isRecord } from '../util/record.js';
+import { renderedContractPath } from '../resource/rendered-path.js';
+import { isDefinitionVersion } from '../resource/types/workflow-definition-version.js';
+import { endsAfterStart } from '../resource/types/calendar-event.js';
 
 export interface ResourceDefinition {
   id: string;
@@ -487,7 +490,7 @@ export function analyzeResource(
     return result; // the entry schema reported it
   }
 
-  const schemaViolations = checkSchema(`types/${typeSchemaName(type)}`, payload);
+  const schemaViolations = checkSchema(resourceSpec(type).schema, payload);
   findings.push(
     ...violationFindings(
       schemaViolations,
@@ -506,8 +509,11 @@ export function analyzeResource(
   scanReferences(resolvedPayload, [], view, inlined, result);
 
   const body = isRecord(resolvedPayload) ? resolvedPayload : {};
-  const inner = isRecord(body[PAYLOAD_KEY[type]]) ? (body[PAYLOAD_KEY[type]] as Record<string, unknown>) : {};
+  const inner = payloadObject(resourceSpec(type), body);
   result.isInternal = body.is_internal === true;
+  const targetField = resourceSpec(type).activation?.targetField;
+  const target = targetField === undefined ? undefined : inner[targetField];
+  if (typeof target === 'string') result.activationTarget = target;
   checkType(type, inner, view, inlined, result, ctx);
   return result;
 }
@@ -808,12 +814,13 @@ function reportCode(
   }
   for (const imp of facts.featureImports) {
     const codeFile = file ? file.file : view.file;
-    const rendered = codeFile.replace(/\/template\/([^/]+)\.py$/, '/$1_rendered.py');
+    // Code in a file of its own renders to a file the payload can point at instead.
+    const rendered = file ? renderedContractPath(file.file) : null;
     add(
       'E_UNRENDERED_TEMPLATE',
       at(imp.line, imp.column),
       `code imports feature module ${imp.value.module}: this is a contract template, not a rendered contract`,
-      `run: strata render ${codeFile}${rendered !== codeFile ? ` and point code at @{...${rendered.slice(rendered.lastIndexOf('/'))}}` : ''}`,
+      `run: strata render ${codeFile}${rendered !== null ? ` and point code at @{...${rendered.slice(rendered.lastIndexOf('/'))}}` : ''}`,
     );
   }
   if (kind !== 'module' && facts.syntaxErrors.length === 0) {
@@ -852,14 +859,13 @@ function checkType(
   result: ResourceAnalysis,
   ctx: LoadContext,
 ): void {
-  const key = PAYLOAD_KEY[type];
+  const key = resourceSpec(type).payloadKey;
   const add = (code: FindingCode, path: PathSegment[], message: string, hint?: string) =>
     result.findings.push(
       makeFinding(code, view.file, view.locate(path), message, { hint, resourceId: result.id }),
     );
   switch (type) {
     case 'SMART_CONTRACT_VERSION': {
-      if (typeof inner.product_id === 'string') result.activationTarget = inner.product_id;
       checkCode('contract', inner, [key], view, inlined, result, ctx, (facts) => {
         result.codeVersion = facts.version?.value ?? null;
         const declared = facts.declaredParameters;
@@ -886,8 +892,6 @@ function checkType(
       checkCode('module', inner, [key], view, inlined, result, ctx);
       break;
     case 'WORKFLOW_DEFINITION_VERSION': {
-      if (typeof inner.workflow_definition_id === 'string')
-        result.activationTarget = inner.workflow_definition_id;
       const spec = inner.specification;
       if (typeof spec !== 'string' || FILE_REFERENCE.test(spec)) break;
       const path = [key, 'specification'];
@@ -912,11 +916,15 @@ function checkType(
       if (parsed.problems.length > 0) break;
       const doc = parsed.documents[0];
       const dv = isRecord(doc?.value) ? doc.value.definition_version : undefined;
-      if (dv === undefined || dv === null || dv === '') {
-        const pos = doc ? doc.locate([]) : { line: 1, column: 1 };
+      if (!isDefinitionVersion(dv)) {
+        const missing = dv === undefined || dv === null || dv === '';
+        const pos = !doc ? { line: 1, column: 1 } : doc.locate(missing ? [] : ['definition_version']);
+        const message = missing
+          ? 'workflow specification has no definition_version'
+          : `workflow specification's definition_version ${JSON.stringify(dv)} cannot be part of a workflow version id`;
         result.findings.push(
-          makeFinding('E_WORKFLOW_SPEC', map.file, pos, 'workflow specification has no definition_version', {
-            hint: 'add definition_version: 1.0.0; the workflow version id is <definition_version>,<workflow_definition_id>',
+          makeFinding('E_WORKFLOW_SPEC', map.file, pos, message, {
+            hint: 'write definition_version: 1.0.0 (letters, digits, _ . : -); the workflow version id is <definition_version>,<workflow_definition_id>',
             resourceId: result.id,
           }),
         );
@@ -947,23 +955,13 @@ function checkType(
       break;
     }
     case 'CALENDAR_EVENT': {
-      const { start_timestamp: start, end_timestamp: end } = inner;
-      if (
-        typeof start === 'string' &&
-        typeof end === 'string' &&
-        !start.includes('&{') &&
-        !end.includes('&{')
-      ) {
-        const s = Date.parse(start);
-        const e = Date.parse(end);
-        if (!Number.isNaN(s) && !Number.isNaN(e) && e <= s) {
-          add(
-            'E_TIME_RANGE',
-            [key, 'end_timestamp'],
-            `end_timestamp ${end} is not after start_timestamp ${start}`,
-            'the end is exclusive: it must be later than the start',
-          );
-        }
+      if (endsAfterStart(inner) === false) {
+        add(
+          'E_TIME_RANGE',
+          [key, 'end_timestamp'],
+          `end_timestamp ${String(inner.end_timestamp)} is not after start_timestamp ${String(inner.start_timestamp)}`,
+          'the end is exclusive: it must be later than the start',
+        );
       }
       break;
     }

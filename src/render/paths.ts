@@ -1,18 +1,12 @@
 /**
- * Where `strata render` reads and writes: the default output path, the module root a template's
- * feature imports resolve from, a module's candidate files, and paths as the user sees them.
+ * Where `strata render` reads: the module root a template's feature imports resolve from, a
+ * module's candidate files, and paths as the user sees them. (Where it writes is
+ * `resource/rendered-path.ts`, shared with the validator's hint.)
  */
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { isContractsApiExtensionsModule, isContractsApiModule } from '../code/contract.js';
 import { STANDARD_NAMES } from './imports.js';
 import { findGitTop, type RenderIO } from './io.js';
-
-/** Default output path: `contracts/template/x.py` -> `contracts/x_rendered.py`, else beside the template. */
-export function defaultOutput(template: string): string {
-  const dir = dirname(template);
-  const stem = basename(template).replace(/\.py$/, '');
-  return join(basename(dir) === 'template' ? dirname(dir) : dir, `${stem}_rendered.py`);
-}
 
 /**
  * Feature modules a template imports (`import a.b.c as c` at the start of a line), to find the

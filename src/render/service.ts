@@ -11,7 +11,8 @@ import { withProvenanceOf } from './headers.js';
 import { nodeIO, type RenderIO } from './io.js';
 import { loadModules, type LoadedModules } from './load.js';
 import { normaliseSource } from './module.js';
-import { defaultOutput, displayPath, featureImportsOf, findRoot } from './paths.js';
+import { displayPath, featureImportsOf, findRoot } from './paths.js';
+import { renderedContractPath } from '../resource/rendered-path.js';
 import { renderContract } from './render.js';
 
 export interface RenderOptions {
@@ -97,8 +98,8 @@ function outputPaths(templates: string[], options: RenderOptions): Map<string, s
       options.out !== undefined
         ? resolve(cwd, options.out)
         : options.outDir !== undefined
-          ? join(resolve(cwd, options.outDir), basename(defaultOutput(abs)))
-          : defaultOutput(abs);
+          ? join(resolve(cwd, options.outDir), basename(renderedContractPath(abs)))
+          : renderedContractPath(abs);
     const clash = [...outputs].find(([, o]) => o === out);
     if (clash !== undefined) {
       throw new RenderUsageError(`${clash[0]} and ${t} would both render to ${displayPath(cwd, out)}`);

@@ -3,13 +3,11 @@
  * ConfigService method; responses are JSON text as stored.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RESOURCE_TYPES } from '../pack/types.js';
+import { RESOURCE_TYPES, resourceSpec, type ResourceType } from '../resource/index.js';
 import type { ServerState } from './app.js';
 import type { Actor, Outcome } from './config/service.js';
-import { typeInfo } from './config/types.js';
 import { ApiError } from './errors.js';
 import { VERSION } from '../version.js';
-import { listPath } from '../schema/meta.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -53,6 +51,28 @@ function withAction(req: FastifyRequest, action: string): string {
   return raw.slice(0, -suffix.length);
 }
 
+/**
+ * A registry path template as a route: `{id}` becomes the `:id` parameter, a literal colon is
+ * escaped, and an `:action` after `{id}` is returned apart (ids may contain colons, so the
+ * handler splits it off with `withAction`).
+ */
+export function routeOf(template: string): { url: string; action: string | null } {
+  const [before, after] = template.split('{id}') as [string, string | undefined];
+  const url = before.replaceAll(':', '::') + (after === undefined ? '' : ':id');
+  if (after === undefined || after === '') return { url, action: null };
+  if (!after.startsWith(':')) throw new Error(`bug: unsupported path template ${template}`);
+  return { url, action: after.slice(1) };
+}
+
+/** The object id of a request to a templated route. */
+function idOf(req: FastifyRequest, action: string | null): string {
+  return action === null ? param(req) : withAction(req, action);
+}
+
+const READ = { config: { scope: 'read' as const } };
+const WRITE = { config: { scope: 'config:write' as const } };
+const ACTIVATE = { config: { scope: 'config:activate' as const } };
+
 /** The Vault API version this server speaks (label names the Strata release). */
 export const VAULT_API_VERSION = { major: 5, minor: 0, patch: 0 };
 
@@ -89,75 +109,36 @@ export function registerRoutes(app: FastifyInstance, state: ServerState): void {
     ),
   );
 
-  const read = { config: { scope: 'read' as const } };
-  const write = { config: { scope: 'config:write' as const } };
-  const activate = { config: { scope: 'config:activate' as const } };
+  for (const type of RESOURCE_TYPES) registerResourceRoutes(app, state, type);
 
-  for (const type of RESOURCE_TYPES) {
-    const info = typeInfo(type);
-    const base = `/v1/${info.plural}`;
-    app.post(base, write, async (req, reply) =>
-      sendOutcome(reply, await service.create(type, req.body, actor(req))),
-    );
-    app.get(`${base}::batchGet`, read, async (req, reply) => {
-      const q = req.query as Query;
-      return sendJson(reply, await service.batchGet(type, many(q, 'ids') ?? [], one(q, 'view')));
-    });
-    app.get(listPath(type), read, async (req, reply) => {
-      const q = req.query as Query;
-      return sendJson(
-        reply,
-        await service.list(
-          type,
-          {
-            pageSize: one(q, 'page_size'),
-            pageToken: one(q, 'page_token'),
-            parents: info.listFilter === null ? undefined : many(q, info.listFilter),
-          },
-          one(q, 'view'),
-        ),
-      );
-    });
-    app.get(`${base}/:id`, read, async (req, reply) =>
-      sendJson(reply, await service.get(type, param(req), one(req.query as Query, 'view'))),
-    );
-  }
-
-  app.put('/v1/account-schedule-tags/:id', write, async (req, reply) =>
-    sendOutcome(reply, await service.updateAccountScheduleTag(param(req), req.body)),
-  );
-  app.put('/v1/calendar/:id', write, async (req, reply) =>
-    sendOutcome(reply, await service.updateCalendarDetails(withAction(req, 'updateDetails'), req.body)),
-  );
-
-  app.get('/v1/products', read, async (req, reply) => {
+  app.get('/v1/products', READ, async (req, reply) => {
     const q = req.query as Query;
     return sendJson(
       reply,
       await service.listProducts({ pageSize: one(q, 'page_size'), pageToken: one(q, 'page_token') }),
     );
   });
-  app.get('/v1/products::batchGet', read, async (req, reply) =>
+  app.get('/v1/products::batchGet', READ, async (req, reply) =>
     sendJson(reply, await service.batchGetProducts(many(req.query as Query, 'ids') ?? [])),
   );
-  app.get('/v1/products/:id', read, async (req, reply) =>
+  app.get('/v1/products/:id', READ, async (req, reply) =>
     sendJson(reply, await service.getProduct(param(req))),
   );
-  app.post('/v1/products/:id', activate, async (req, reply) =>
+  app.post('/v1/products/:id', ACTIVATE, async (req, reply) =>
     sendOutcome(
       reply,
       await service.activateProductVersion(withAction(req, 'activateVersion'), req.body, actor(req)),
     ),
   );
 
-  app.get('/v1/workflow-definitions/:id', read, async (req, reply) =>
+  app.get('/v1/workflow-definitions/:id', READ, async (req, reply) =>
     sendJson(reply, await service.getWorkflowDefinition(param(req))),
   );
-  app.put('/v1/workflow-definitions/:id', activate, async (req, reply) =>
+  app.put('/v1/workflow-definitions/:id', ACTIVATE, async (req, reply) =>
     sendOutcome(reply, await service.setWorkflowDefaultVersion(param(req), req.body, actor(req))),
   );
 
-  app.get('/v1/activations', read, async (req, reply) => {
+  app.get('/v1/activations', READ, async (req, reply) => {
     const q = req.query as Query;
     return sendJson(
       reply,
@@ -167,4 +148,36 @@ export function registerRoutes(app: FastifyInstance, state: ServerState): void {
       ),
     );
   });
+}
+
+/** The create, read and update endpoints of one resource type, at the registry's paths. */
+function registerResourceRoutes(app: FastifyInstance, state: ServerState, type: ResourceType): void {
+  const { service } = state;
+  const spec = resourceSpec(type);
+  app.post(routeOf(spec.paths.create).url, WRITE, async (req, reply) =>
+    sendOutcome(reply, await service.create(type, req.body, actor(req))),
+  );
+  app.get(routeOf(spec.paths.batchGet).url, READ, async (req, reply) => {
+    const q = req.query as Query;
+    return sendJson(reply, await service.batchGet(type, many(q, 'ids') ?? [], one(q, 'view')));
+  });
+  app.get(routeOf(spec.paths.list).url, READ, async (req, reply) => {
+    const q = req.query as Query;
+    const list = {
+      pageSize: one(q, 'page_size'),
+      pageToken: one(q, 'page_token'),
+      parents: spec.parent === null ? undefined : many(q, spec.parent.filter),
+    };
+    return sendJson(reply, await service.list(type, list, one(q, 'view')));
+  });
+  const get = routeOf(spec.paths.get);
+  app.get(get.url, READ, async (req, reply) =>
+    sendJson(reply, await service.get(type, idOf(req, get.action), one(req.query as Query, 'view'))),
+  );
+  if (spec.update !== null) {
+    const update = routeOf(spec.update.path);
+    app.put(update.url, WRITE, async (req, reply) =>
+      sendOutcome(reply, await service.update(type, idOf(req, update.action), req.body)),
+    );
+  }
 }

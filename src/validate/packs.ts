@@ -18,8 +18,7 @@ import {
   type ResourceAnalysis,
 } from '../pack/load.js';
 import { startAnalyzer, type FileJob, type Plan } from '../pack/analyze.js';
-import { isResourceType, typePriority } from '../pack/types.js';
-import { typeMeta } from '../schema/meta.js';
+import { isResourceType, resourceSpec, typePriority } from '../resource/index.js';
 import { buildGraph, findCycles, importOrder, type Graph, type GraphEdge } from '../graph/graph.js';
 import { checkSchema } from '../schema/index.js';
 import { clip, type Finding } from '../findings.js';
@@ -352,8 +351,8 @@ export async function loadPacks(
           continue;
         }
         if (ref.field !== null) {
-          const fields = isResourceType(target.type) ? typeMeta(target.type).responseFields : null;
-          if (fields && !fields.has(ref.field)) {
+          const fields = isResourceType(target.type) ? resourceSpec(target.type).responseFields : null;
+          if (fields && !fields.includes(ref.field)) {
             const near = nearest(ref.field, fields);
             findings.push(
               makeFinding(

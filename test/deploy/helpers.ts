@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../src/server/app.js';
 import { issueToken } from '../../src/server/auth.js';
 import { sqliteFactory, type StorageFactory } from '../storage/factories.js';
-import { RESOURCE_TYPES } from '../../src/pack/types.js';
-import { listPath } from '../../src/schema/meta.js';
+import { RESOURCE_TYPES, resourceSpec } from '../../src/resource/index.js';
 
 export interface TestServer {
   url: string;
@@ -59,7 +58,8 @@ export async function snapshot(server: TestServer): Promise<Record<string, strin
   };
   const out: Record<string, string[]> = {};
   for (const type of RESOURCE_TYPES) {
-    const path = `${listPath(type)}?page_size=1000${type === 'SMART_CONTRACT_VERSION' ? '&view=PRODUCT_VERSION_VIEW_INCLUDE_CODE' : ''}`;
+    const { paths, views } = resourceSpec(type);
+    const path = `${paths.list}?page_size=1000${views ? `&view=${views.full}` : ''}`;
     const body = await get(path);
     const list = Object.values(body).find(Array.isArray) as unknown[];
     out[type] = list.map((o) => JSON.stringify(normalise(o))).sort();

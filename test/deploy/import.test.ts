@@ -193,6 +193,28 @@ describe.each(STORAGE_FACTORIES)('plan and import on $name', (factory) => {
       expect(again.activations.map((a) => a.action)).toEqual(['unchanged']);
     });
 
+    it.each(['1.2.0+build.7', '1.3.0-rc.1', '1.3.0-rc.1+build.7'])(
+      'finds a product version numbered %s again: a re-import is unchanged and plan has nothing to do',
+      async (version) => {
+        const code = join(work, 'packs/library/wallet/contracts/wallet.py');
+        writeFileSync(
+          code,
+          readFileSync(code, 'utf8').replace('version = "1.2.0"', `version = "${version}"`),
+        );
+        const first = await importPaths(request([LIBRARY[0]!]));
+        expect(first.status).toBe('SUCCESS');
+        expect(first.import.wallet?.action).toBe('created');
+        const again = await importPaths(request([LIBRARY[0]!]));
+        expect(again.import.wallet).toMatchObject({
+          action: 'unchanged',
+          vault_id: first.import.wallet?.vault_id,
+        });
+        const plan = await planPaths(request([LIBRARY[0]!]));
+        expect(plan.plan.wallet?.action).toBe('unchanged');
+        expect(plan.status).toBe('NO CHANGES');
+      },
+    );
+
     it('makes a new workflow definition version the default', async () => {
       await importPaths(request([LIBRARY[1]!]));
       const spec = join(work, 'packs/library/savings/workflows/savings_account_closure.yaml');

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { codeFactsStore } from '../../src/code/cache.js';
 import { nodeIO, type RenderIO } from '../../src/render/io.js';
-import { defaultOutput, featureImportsOf, findRoot } from '../../src/render/paths.js';
+import { featureImportsOf, findRoot } from '../../src/render/paths.js';
+import { renderedContractPath } from '../../src/resource/rendered-path.js';
 import { renderTemplates, RenderUsageError } from '../../src/render/service.js';
 import { cleanTrees, template, writeTree } from './helpers.js';
 
@@ -36,8 +37,8 @@ function countingIO(real: RenderIO = nodeIO()): RenderIO & { reads: Map<string, 
 
 describe('output paths', () => {
   it('puts contracts/template/x.py next to the template folder as contracts/x_rendered.py', () => {
-    expect(defaultOutput('/r/contracts/template/x.py')).toBe('/r/contracts/x_rendered.py');
-    expect(defaultOutput('/r/elsewhere/x.py')).toBe('/r/elsewhere/x_rendered.py');
+    expect(renderedContractPath('/r/contracts/template/x.py')).toBe('/r/contracts/x_rendered.py');
+    expect(renderedContractPath('/r/elsewhere/x.py')).toBe('/r/elsewhere/x_rendered.py');
   });
 
   it('writes to -o OUT, or into --out-dir DIR as <stem>_rendered.py', async () => {

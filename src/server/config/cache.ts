@@ -5,21 +5,12 @@
  * can change (calendars, schedule tags, internal accounts, products, workflow definitions) are
  * never cached. Bounded by the total size of the cached bodies; least recently used goes first.
  */
-import type { ResourceType } from '../../pack/types.js';
+import { RESOURCE_TYPES, resourceSpec } from '../../resource/index.js';
 
 /** The kinds whose objects are immutable after creation. */
-export const IMMUTABLE_KINDS: ReadonlySet<string> = new Set<ResourceType>([
-  'FLAG_DEFINITION',
-  'GLOBAL_PARAMETER',
-  'CONTRACT_MODULE',
-  'CONTRACT_MODULE_VERSION',
-  'SMART_CONTRACT_VERSION',
-  'SMART_CONTRACT_MODULE_VERSIONS_LINK',
-  'SUPERVISOR_CONTRACT',
-  'SUPERVISOR_CONTRACT_VERSION',
-  'CALENDAR_EVENT',
-  'WORKFLOW_DEFINITION_VERSION',
-]);
+export const IMMUTABLE_KINDS: ReadonlySet<string> = new Set(
+  RESOURCE_TYPES.filter((type) => resourceSpec(type).immutable),
+);
 
 export class ImmutableObjectCache {
   readonly #entries = new Map<string, string>();

@@ -5,9 +5,8 @@
  */
 import { checkSchema } from '../../schema/index.js';
 import type { PathSegment } from '../../pack/yaml.js';
+import { findReferences } from '../../pack/references.js';
 import { ApiError, invalid, type FieldViolation } from '../errors.js';
-
-const REFERENCE = /&\{[A-Za-z0-9_.-]+(?::[A-Za-z0-9_]+)?\}/;
 
 export function fieldPath(path: readonly PathSegment[]): string {
   let out = '';
@@ -15,21 +14,25 @@ export function fieldPath(path: readonly PathSegment[]): string {
   return out;
 }
 
-function findReferences(value: unknown, path: PathSegment[], out: FieldViolation[]): void {
+/** The first reference in each string of `value` (references use the pack grammar, `pack/references.ts`). */
+function collectReferences(value: unknown, path: PathSegment[], out: FieldViolation[]): void {
   if (typeof value === 'string') {
-    const m = REFERENCE.exec(value);
-    if (m) out.push({ field: fieldPath(path), description: `unresolved reference ${m[0]}` });
+    const [first] = findReferences(value).references;
+    if (first) {
+      const text = value.slice(first.offset, first.offset + first.length);
+      out.push({ field: fieldPath(path), description: `unresolved reference ${text}` });
+    }
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => findReferences(v, [...path, i], out));
+    value.forEach((v, i) => collectReferences(v, [...path, i], out));
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) findReferences(v, [...path, k], out);
+    for (const [k, v] of Object.entries(value)) collectReferences(v, [...path, k], out);
   }
 }
 
 /** Rejects `&{...}` anywhere in the body: references are resolved by the client, never here. */
 export function rejectReferences(body: unknown): void {
   const found: FieldViolation[] = [];
-  findReferences(body, [], found);
+  collectReferences(body, [], found);
   if (found.length > 0) {
     throw new ApiError(
       'UNRESOLVED_REFERENCE',

@@ -10,22 +10,23 @@
  * racing requests create exactly one object.
  */
 import { randomUUID } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
-import type { ResourceType } from '../../pack/types.js';
+import {
+  RESOURCE_TYPES,
+  resourceSpec,
+  type ResourceType,
+  type ResourceTypeSpec,
+} from '../../resource/index.js';
+import { maskProblem } from '../../resource/update.js';
+import { readSpecification } from '../../resource/types/workflow-definition-version.js';
+import { endsAfterStart } from '../../resource/types/calendar-event.js';
 import { canonicalJson, sha256Hex } from '../../util/canonical.js';
 import { withoutUnset } from '../../schema/unset.js';
 import type { ReadTx, Storage, StoredObject, WriteTx } from '../../storage/types.js';
 import { ApiError, invalid, type FieldViolation } from '../errors.js';
 import { rejectReferences, requireRequestBody, requireSchema, withoutRequestId } from './checks.js';
-import {
-  ACTIVATION,
-  GLOBAL_PARAMETER_VALUE,
-  PRODUCT,
-  WORKFLOW_DEFINITION,
-  typeInfo,
-  type TypeInfo,
-} from './types.js';
-import { productVersionNumber, type VersionNumber } from './version.js';
+import { ACTIVATION, GLOBAL_PARAMETER_VALUE, PRODUCT, WORKFLOW_DEFINITION } from './kinds.js';
+import { productVersionNumber } from './version.js';
+import type { VersionNumber } from '../../resource/version.js';
 import { ImmutableObjectCache } from './cache.js';
 
 /** A response: status, JSON text, and whether it is a replay of a recorded one. */
@@ -50,8 +51,13 @@ export interface ListRequest {
 
 export const PAGE_SIZE_DEFAULT = 50;
 export const PAGE_SIZE_MAX = 1000;
-export const PRODUCT_VERSION_VIEW_INCLUDE_CODE = 'PRODUCT_VERSION_VIEW_INCLUDE_CODE';
-const VIEWS = new Set(['PRODUCT_VERSION_VIEW_BASIC', PRODUCT_VERSION_VIEW_INCLUDE_CODE]);
+/** Every `?view=` any type has (a view of another type is accepted and changes nothing). */
+const VIEWS = new Set(
+  RESOURCE_TYPES.flatMap((type) => {
+    const views = resourceSpec(type).views;
+    return views === null ? [] : [views.basic, views.full];
+  }),
+);
 
 const STRATEGY = 'PRODUCT_VERSION_MIGRATION_STRATEGY_';
 const NEW_PRODUCT = `${STRATEGY}NEW_PRODUCT`;
@@ -62,13 +68,6 @@ const UPGRADE_INTERNAL_ACCOUNTS = `${STRATEGY}ADD_VERSION_UPGRADE_INTERNAL_ACCOU
 /** Outbox topics (ledger.md section 5): a product version created; a version made current. */
 export const PRODUCT_VERSION_EVENTS = 'vault.core_api.v1.products.product_version.events';
 export const ACTIVATION_EVENTS = 'vault.core_api.v1.products.activations.events';
-
-const TAG_OVERRIDE_FIELDS = [
-  'schedule_status_override',
-  'schedule_status_override_start_timestamp',
-  'schedule_status_override_end_timestamp',
-];
-const CALENDAR_DETAIL_FIELDS = ['is_active', 'display_name', 'description'];
 
 interface PreparedCreate {
   rest: Record<string, unknown>;
@@ -125,12 +124,16 @@ export function parsePageSize(raw: string | undefined): number {
   return Number(raw);
 }
 
-/** A product version without its code (the default view). */
-function withoutCode(body: string): string {
-  const o = parseObject(body);
-  delete o['code'];
-  return canonicalJson(o);
+/** An object without the fields its type's basic view hides (a product version's code). */
+function without(fields: readonly string[]): (body: string) => string {
+  return (body) => {
+    const o = parseObject(body);
+    for (const field of fields) delete o[field];
+    return canonicalJson(o);
+  };
 }
+
+const withoutCode = without(resourceSpec('SMART_CONTRACT_VERSION').views?.hidden ?? []);
 
 export class ConfigService {
   readonly #cache = new ImmutableObjectCache();
@@ -183,27 +186,27 @@ export class ConfigService {
 
   /** `POST /v1/<plural>`: create an object of `type`. */
   create(type: ResourceType, raw: unknown, actor: Actor): Promise<Outcome> {
-    const info = typeInfo(type);
+    const spec = resourceSpec(type);
     return this.#mutate(
-      `POST /v1/${info.plural}`,
+      `POST ${spec.paths.create}`,
       raw,
-      (rest) => this.#prepareCreate(info, rest),
-      (tx, prepared, requestId, now) => this.#createIn(tx, info, prepared, { actor, requestId, now }),
+      (rest) => this.#prepareCreate(spec, rest),
+      (tx, prepared, requestId, now) => this.#createIn(tx, spec, prepared, { actor, requestId, now }),
       type === 'SMART_CONTRACT_VERSION',
     );
   }
 
-  async #prepareCreate(info: TypeInfo, rest: Obj): Promise<PreparedCreate> {
+  async #prepareCreate(spec: ResourceTypeSpec, rest: Obj): Promise<PreparedCreate> {
     rejectReferences(rest);
-    requireSchema(info.schema, rest);
-    const payload = rest[info.key] as Obj;
+    requireSchema(spec.schema, rest);
+    const payload = rest[spec.payloadKey] as Obj;
     const prepared: PreparedCreate = {
       rest,
       payload,
       defHash: sha256Hex(canonicalJson(rest)),
-      id: info.idField === null ? null : (str(payload[info.idField]) ?? null),
+      id: spec.idField === null ? null : (str(payload[spec.idField]) ?? null),
     };
-    switch (info.type) {
+    switch (spec.type) {
       case 'SMART_CONTRACT_VERSION': {
         const strategy = rest['migration_strategy'];
         if (strategy === `${STRATEGY}UNKNOWN`) {
@@ -223,9 +226,7 @@ export class ConfigService {
         break;
       }
       case 'CALENDAR_EVENT': {
-        const start = Date.parse(String(payload['start_timestamp']));
-        const end = Date.parse(String(payload['end_timestamp']));
-        if (!(end > start)) {
+        if (endsAfterStart(payload) !== true) {
           throw invalid('end_timestamp must be after start_timestamp (the end is exclusive)', [
             { field: 'calendar_event.end_timestamp', description: 'must be after start_timestamp' },
           ]);
@@ -240,39 +241,32 @@ export class ConfigService {
 
   #workflowSpec(specification: string): { definitionVersion: string; name: string | undefined } {
     const field = 'workflow_definition_version.specification';
-    let doc: unknown;
-    try {
-      doc = parseYaml(specification);
-    } catch (e) {
-      throw invalid('the specification is not valid YAML', [
-        { field, description: (e as Error).message.split('\n')[0] ?? 'invalid YAML' },
-      ]);
+    const facts = readSpecification(specification);
+    if (facts.ok) return facts;
+    if (facts.problem === 'yaml') {
+      throw invalid('the specification is not valid YAML', [{ field, description: facts.message }]);
     }
-    const dv = (doc as Obj | null)?.['definition_version'];
-    if ((typeof dv !== 'string' && typeof dv !== 'number') || !/^[A-Za-z0-9_.:-]+$/.test(String(dv))) {
-      throw invalid('the specification needs a definition_version (such as 1.0.0)', [
-        { field, description: 'needs a top-level definition_version: letters, digits, _ . : -' },
-      ]);
-    }
-    return { definitionVersion: String(dv), name: str((doc as Obj)['name']) };
+    throw invalid('the specification needs a definition_version (such as 1.0.0)', [
+      { field, description: 'needs a top-level definition_version: letters, digits, _ . : -' },
+    ]);
   }
 
   async #createIn(
     tx: WriteTx,
-    info: TypeInfo,
+    spec: ResourceTypeSpec,
     p: PreparedCreate,
     ctx: { actor: Actor; requestId: string; now: number },
   ): Promise<string> {
-    if (info.type === 'SMART_CONTRACT_VERSION') return this.#createProductVersion(tx, p, ctx);
+    if (spec.type === 'SMART_CONTRACT_VERSION') return this.#createProductVersion(tx, p, ctx);
     if (p.id !== null) {
-      const existing = await tx.config.getObject(info.type, p.id);
-      if (existing) return this.#sameOrConflict(info.type, existing, p.defHash);
+      const existing = await tx.config.getObject(spec.type, p.id);
+      if (existing) return this.#sameOrConflict(spec.type, existing, p.defHash);
     }
     const id = p.id ?? this.newId();
-    const extra = await this.#checkReferences(tx, info, p.payload);
+    const extra = await this.#checkReferences(tx, spec, p.payload);
     const ts = new Date(ctx.now).toISOString();
     let body: Obj;
-    switch (info.type) {
+    switch (spec.type) {
       case 'FLAG_DEFINITION':
         body = { ...p.payload, is_active: true, create_timestamp: ts };
         break;
@@ -292,9 +286,9 @@ export class ConfigService {
         body = { ...p.payload, id };
     }
     const text = canonicalJson(body);
-    const parent = info.parentField === null ? null : (str(p.payload[info.parentField]) ?? null);
+    const parent = spec.parent === null ? null : (str(p.payload[spec.parent.field]) ?? null);
     await tx.config.insertObject({
-      kind: info.type,
+      kind: spec.type,
       id,
       parent,
       naturalKey: null,
@@ -302,7 +296,7 @@ export class ConfigService {
       body: text,
       createdAt: ctx.now,
     });
-    if (info.type === 'GLOBAL_PARAMETER') {
+    if (spec.type === 'GLOBAL_PARAMETER') {
       await tx.config.insertObject({
         kind: GLOBAL_PARAMETER_VALUE,
         id,
@@ -317,7 +311,7 @@ export class ConfigService {
         createdAt: ctx.now,
       });
     }
-    if (info.type === 'WORKFLOW_DEFINITION_VERSION') {
+    if (spec.type === 'WORKFLOW_DEFINITION_VERSION') {
       const workflowId = String(p.payload['workflow_definition_id']);
       const workflow = await tx.config.lockObject(WORKFLOW_DEFINITION, workflowId);
       if (!workflow) {
@@ -357,43 +351,23 @@ export class ConfigService {
   }
 
   /** Referential integrity; returns fields the new object takes from what it references. */
-  async #checkReferences(tx: Pick<ReadTx, 'config'>, info: TypeInfo, payload: Obj): Promise<Obj> {
+  async #checkReferences(tx: Pick<ReadTx, 'config'>, spec: ResourceTypeSpec, payload: Obj): Promise<Obj> {
     const missing: Array<{ field: string; type: string; id: string }> = [];
-    const need = async (field: string, kind: string, id: unknown): Promise<StoredObject | undefined> => {
-      const o = await tx.config.getObject(kind, String(id));
-      if (!o) missing.push({ field: `${info.key}.${field}`, type: kind, id: String(id) });
-      return o;
-    };
     const extra: Obj = {};
-    switch (info.type) {
-      case 'INTERNAL_ACCOUNT': {
-        const product = await need('product_id', PRODUCT, payload['product_id']);
-        if (product) extra['product_version_id'] = parseObject(product.body)['current_version_id'];
-        break;
+    for (const ref of spec.references) {
+      const named: Array<[string, unknown]> = ref.each
+        ? Object.entries(payload[ref.field] as Record<string, unknown>).map(([k, id]) => [
+            `${ref.field}.${k}`,
+            id,
+          ])
+        : [[ref.field, payload[ref.field]]];
+      for (const [field, id] of named) {
+        const o = await tx.config.getObject(ref.kind, String(id));
+        if (!o) missing.push({ field: `${spec.payloadKey}.${field}`, type: ref.kind, id: String(id) });
+        // An internal account opens on its product's current version.
+        else if (ref.kind === PRODUCT)
+          extra['product_version_id'] = parseObject(o.body)['current_version_id'];
       }
-      case 'CALENDAR_EVENT':
-        await need('calendar_id', 'CALENDAR', payload['calendar_id']);
-        break;
-      case 'CONTRACT_MODULE_VERSION':
-        await need('contract_module_id', 'CONTRACT_MODULE', payload['contract_module_id']);
-        break;
-      case 'SUPERVISOR_CONTRACT_VERSION':
-        await need('supervisor_contract_id', 'SUPERVISOR_CONTRACT', payload['supervisor_contract_id']);
-        break;
-      case 'SMART_CONTRACT_MODULE_VERSIONS_LINK': {
-        await need(
-          'smart_contract_version_id',
-          'SMART_CONTRACT_VERSION',
-          payload['smart_contract_version_id'],
-        );
-        const aliases = payload['alias_to_contract_module_version_id'] as Record<string, string>;
-        for (const [alias, id] of Object.entries(aliases)) {
-          await need(`alias_to_contract_module_version_id.${alias}`, 'CONTRACT_MODULE_VERSION', id);
-        }
-        break;
-      }
-      default:
-        break;
     }
     if (missing.length > 0) {
       throw new ApiError(
@@ -659,44 +633,23 @@ export class ConfigService {
     );
   }
 
-  /** `PUT /v1/account-schedule-tags/{id}`: the override fields together, or the test pause alone. */
-  updateAccountScheduleTag(id: string, raw: unknown): Promise<Outcome> {
-    return this.#update('ACCOUNT_SCHEDULE_TAG', `PUT /v1/account-schedule-tags/${id}`, id, raw, (paths) => {
-      const set = new Set(paths);
-      const overrides = set.size === 3 && TAG_OVERRIDE_FIELDS.every((f) => set.has(f));
-      const pause = set.size === 1 && set.has('test_pause_at_timestamp');
-      return overrides || pause
-        ? null
-        : `update_mask.paths must be exactly the three override fields (${TAG_OVERRIDE_FIELDS.join(', ')}) or test_pause_at_timestamp alone`;
-    });
-  }
-
-  /** `PUT /v1/calendar/{id}:updateDetails`: is_active, display_name, description. */
-  updateCalendarDetails(id: string, raw: unknown): Promise<Outcome> {
-    return this.#update('CALENDAR', `PUT /v1/calendar/${id}:updateDetails`, id, raw, (paths) =>
-      paths.every((p) => CALENDAR_DETAIL_FIELDS.includes(p))
-        ? null
-        : `update_mask.paths may only name ${CALENDAR_DETAIL_FIELDS.join(', ')}`,
-    );
-  }
-
-  #update(
-    type: ResourceType,
-    route: string,
-    id: string,
-    raw: unknown,
-    allowed: (paths: string[]) => string | null,
-  ): Promise<Outcome> {
-    const info = typeInfo(type);
+  /**
+   * `PUT` of an updatable type's update path (`/v1/account-schedule-tags/{id}`,
+   * `/v1/calendar/{id}:updateDetails`): the fields of one update group (resource registry).
+   */
+  update(type: ResourceType, id: string, raw: unknown): Promise<Outcome> {
+    const spec = resourceSpec(type);
+    const rule = spec.update;
+    if (rule === null) throw new Error(`bug: ${type} has no update rule`);
     return this.#mutate(
-      route,
+      `PUT ${rule.path.replace('{id}', id)}`,
       raw,
       (rest) => {
         rejectReferences(rest);
-        const changes = rest[info.key];
+        const changes = rest[spec.payloadKey];
         if (changes === null || typeof changes !== 'object' || Array.isArray(changes)) {
-          throw invalid(`the body needs ${info.key}: the changed fields`, [
-            { field: info.key, description: 'required: an object with the changed fields' },
+          throw invalid(`the body needs ${spec.payloadKey}: the changed fields`, [
+            { field: spec.payloadKey, description: 'required: an object with the changed fields' },
           ]);
         }
         const mask = rest['update_mask'] as { paths?: unknown } | undefined;
@@ -710,9 +663,9 @@ export class ConfigService {
             { field: 'update_mask.paths', description: 'a non-empty list of field names' },
           ]);
         }
-        const problem = allowed(paths);
+        const problem = maskProblem(rule, paths);
         if (problem !== null) throw invalid(problem, [{ field: 'update_mask.paths', description: problem }]);
-        const extra = Object.keys(rest).filter((k) => k !== info.key && k !== 'update_mask');
+        const extra = Object.keys(rest).filter((k) => k !== spec.payloadKey && k !== 'update_mask');
         if (extra.length > 0) {
           throw invalid(
             `unknown field ${extra[0]}`,
@@ -736,8 +689,8 @@ export class ConfigService {
           if (changes[path] === undefined) delete current[path];
           else current[path] = changes[path];
         }
-        requireSchema(info.schema, { [info.key]: current });
-        const definition = { [info.key]: current };
+        requireSchema(spec.schema, { [spec.payloadKey]: current });
+        const definition = { [spec.payloadKey]: current };
         const text = canonicalJson({ ...current, ...server });
         await tx.config.updateObject(type, id, { body: text, defHash: sha256Hex(canonicalJson(definition)) });
         return text;
@@ -813,9 +766,8 @@ export class ConfigService {
         { field: 'view', description: 'unknown view' },
       ]);
     }
-    return type === 'SMART_CONTRACT_VERSION' && view !== PRODUCT_VERSION_VIEW_INCLUDE_CODE
-      ? withoutCode
-      : (b) => b;
+    const views = resourceSpec(type).views;
+    return views !== null && view !== views.full ? without(views.hidden) : (b) => b;
   }
 
   async get(type: ResourceType, id: string, view?: string): Promise<string> {
@@ -824,11 +776,11 @@ export class ConfigService {
   }
 
   batchGet(type: ResourceType, ids: string[], view?: string): Promise<string> {
-    return this.#batchGet(type, typeInfo(type).listKey, ids, this.#view(type, view));
+    return this.#batchGet(type, resourceSpec(type).listKey, ids, this.#view(type, view));
   }
 
   list(type: ResourceType, req: ListRequest, view?: string): Promise<string> {
-    return this.#list(type, typeInfo(type).listKey, req, this.#view(type, view));
+    return this.#list(type, resourceSpec(type).listKey, req, this.#view(type, view));
   }
 
   getProduct(id: string): Promise<string> {

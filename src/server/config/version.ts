@@ -2,19 +2,12 @@
  * The version number of product version code: its top-level `version = "x.y.z"`, read with the
  * same parser and analysis `strata validate` uses. Nothing is executed.
  */
-import { analyzeCode, SEMVER } from '../../code/contract.js';
+import { analyzeCode } from '../../code/contract.js';
 import { loadPython } from '../../code/python.js';
 import { CodeFactsWorker } from '../../code/facts-worker.js';
 import { sha256Hex } from '../../util/canonical.js';
+import { parseVersion, type VersionNumber } from '../../resource/version.js';
 import { ApiError, invalid } from '../errors.js';
-
-export interface VersionNumber {
-  major: number;
-  minor: number;
-  patch: number;
-  /** Pre-release and build parts (`rc.1`, `rc.1+build.5`), "" for a release. */
-  label: string;
-}
 
 let worker: CodeFactsWorker | null | undefined;
 /**
@@ -59,8 +52,8 @@ export async function productVersionNumber(
     ]);
   }
   const v = facts.version?.value;
-  const m = v === undefined ? null : SEMVER.exec(v);
-  if (v === undefined || !m) {
+  const number = v === undefined ? null : parseVersion(v);
+  if (v === undefined || number === null) {
     throw new ApiError(
       'INVALID_VERSION',
       v === undefined
@@ -70,16 +63,7 @@ export async function productVersionNumber(
       [{ field, description: 'needs a top-level version = "MAJOR.MINOR.PATCH" string' }],
     );
   }
-  const label = [m[4], m[5]].filter((p): p is string => p !== undefined);
-  const result = {
-    version: v,
-    number: {
-      major: Number(m[1]),
-      minor: Number(m[2]),
-      patch: Number(m[3]),
-      label: m[5] !== undefined ? `${m[4] ?? ''}+${m[5]}` : (label[0] ?? ''),
-    },
-  };
+  const result = { version: v, number };
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, result);
   return result;
