@@ -4,17 +4,20 @@
  * shape, request ids, body limit, logging, metrics, draining); the endpoints are in `routes.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, {
-  LogController,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Storage, TokenRecord } from '../storage/types.js';
-import { StorageUnavailable } from '../storage/types.js';
 import { hasScope, TokenCache, type Scope } from './auth.js';
 import { ConfigService } from './config/service.js';
 import { ApiError } from './errors.js';
+import {
+  checkRequestIds,
+  loggedPath,
+  MAX_PATH_SEGMENT,
+  sendError,
+  toApiError,
+  useJsonBodyParser,
+} from './edge.js';
+import { isValidId } from '../util/id.js';
 import { Metrics } from './metrics.js';
 import { registerRoutes } from './routes.js';
 import { registerLedgerRoutes } from './ledger/routes.js';
@@ -71,41 +74,12 @@ export interface AppOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
-const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
-  if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
-  return reply.code(err.status).type('application/json; charset=utf-8').send(JSON.stringify(err.toJSON()));
-}
-
 /** The token a request presents: `X-Auth-Token`, or `Authorization: Bearer` (CLU's --jwt). */
 function presentedToken(req: FastifyRequest): string | undefined {
   const given = req.headers['x-auth-token'];
   if (typeof given === 'string' && given !== '') return given;
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
   return bearer;
-}
-
-/** Maps anything thrown to the API error it is. */
-function toApiError(err: unknown, bodyLimit: number): ApiError {
-  if (err instanceof ApiError) return err;
-  if (err instanceof StorageUnavailable) {
-    return new ApiError('UNAVAILABLE', 'storage is contended or unreachable; retry', {}, [], 1);
-  }
-  const e = err as { code?: string; statusCode?: number; message?: string };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new ApiError('PAYLOAD_TOO_LARGE', `the request body exceeds the limit of ${bodyLimit} bytes`, {
-      limit_bytes: bodyLimit,
-    });
-  }
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new ApiError('INVALID_ARGUMENT', 'the body must be JSON (Content-Type: application/json)');
-  }
-  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    // Fastify's own client errors: malformed JSON, empty JSON body, bad URL...
-    return new ApiError('INVALID_ARGUMENT', e.message ?? 'invalid request');
-  }
-  return new ApiError('INTERNAL', 'internal error; the server log has the cause under this request id');
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -122,9 +96,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      return isValidId(given) ? given : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT },
+    // Errors raised before routing (bad URL encoding, an overlong path segment) join the catalog.
+    frameworkErrors: (err, _req, reply) => sendError(reply, toApiError(err, bodyLimit)),
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
@@ -187,6 +163,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         token_scopes: token.scopes,
       });
     }
+    checkRequestIds(req);
   });
 
   // While draining, every response closes its connection, so that keep-alive clients do not hold
@@ -203,7 +180,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     req.log.info(
       {
         method: req.method,
-        path: req.url,
+        path: loggedPath(req.url),
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
       },
@@ -223,6 +200,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     sendError(reply, new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`)),
   );
 
+  useJsonBodyParser(app);
   registerRoutes(app, state);
   registerLedgerRoutes(app, state.ledger, options.storage);
   return app;

@@ -2,9 +2,36 @@
  * The `config` part: configuration-layer objects, canonical-JSON documents under `(kind, id)`
  * and an optional natural key, in the `objects` table. Business rules live in the services.
  */
+import { idProblem } from '../util/id.js';
 import { toStoredObject, type ObjectRow } from './rows.js';
 import { runUnique, type Dialect, type SqlSession } from './sql.js';
-import type { ConfigWrites, ListQuery, NewObject, ObjectKind, StoredObject } from './types.js';
+import {
+  UnstorableValue,
+  type ConfigWrites,
+  type ListQuery,
+  type NewObject,
+  type ObjectKind,
+  type StoredObject,
+} from './types.js';
+
+/** Longest parent or natural key: well inside PostgreSQL's index entry limit at 4 bytes a character. */
+export const MAX_KEY_LENGTH = 512;
+
+/** The id grammar and key lengths, checked on insert by both storages alike. */
+function refuseBadKeys(o: NewObject): void {
+  const problem = idProblem(o.id);
+  if (problem !== undefined) throw new UnstorableValue(`the id of the new ${o.kind} must be ${problem}`);
+  for (const [what, key] of [
+    ['parent', o.parent],
+    ['natural key', o.naturalKey],
+  ] as const) {
+    if (key !== null && key.length > MAX_KEY_LENGTH) {
+      throw new UnstorableValue(
+        `the ${what} of the new ${o.kind} is longer than ${MAX_KEY_LENGTH} characters`,
+      );
+    }
+  }
+}
 
 const SELECT = 'SELECT seq, kind, id, parent, natural_key, def_hash, body, created_at FROM objects';
 
@@ -60,6 +87,7 @@ export class ConfigObjects implements ConfigWrites {
   }
 
   async insertObject(o: NewObject): Promise<void> {
+    refuseBadKeys(o);
     await runUnique(
       this.session,
       this.dialect,

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { EventWatch } from './events.js';
 import { GroupCommit, type ErrorClass, type WriterConnection } from './group-commit.js';
 import { migrate, type MigrationTarget } from './migrations.js';
-import type { Dialect, SqlSession } from './sql.js';
+import { refuseUnstorable, type Dialect, type SqlSession } from './sql.js';
 import { readTx } from './transaction.js';
 import {
   StorageUnavailable,
@@ -106,6 +106,7 @@ class PgSession implements SqlSession {
     sql: string,
     params: readonly unknown[],
   ): Promise<pg.QueryResult<R>> {
+    refuseUnstorable(params);
     const { name, text } = this.names.get(sql);
     try {
       return await this.client.query<R>({ name, text, values: params as unknown[] });

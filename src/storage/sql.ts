@@ -3,7 +3,7 @@
  * drivers. Statements use `?` placeholders; the PostgreSQL driver numbers them. Everything a
  * dialect does differently is in `Dialect`, and it is short on purpose.
  */
-import { StorageConflict } from './types.js';
+import { StorageConflict, UnstorableValue } from './types.js';
 
 /** Statements over one connection (inside a transaction when it is a writer's). */
 export interface SqlSession {
@@ -42,4 +42,20 @@ export async function runUnique(
 /** `?, ?, ?` */
 export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/**
+ * Refuses parameters no storage can hold: text with NUL. Both sessions call it on every
+ * statement, so SQLite (which would store it) and PostgreSQL (which fails with 22021) agree.
+ */
+export function refuseUnstorable(params: readonly unknown[]): void {
+  for (const p of params) {
+    if (
+      typeof p === 'string'
+        ? p.includes('\u0000')
+        : Array.isArray(p) && p.some((v) => typeof v === 'string' && v.includes('\u0000'))
+    ) {
+      throw new UnstorableValue('the request holds text with a NUL character, which cannot be stored');
+    }
+  }
 }

@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { EventWatch } from './events.js';
 import { GroupCommit, type ErrorClass, type WriterConnection } from './group-commit.js';
 import { migrate, type MigrationTarget } from './migrations.js';
-import { placeholders, type Dialect, type SqlSession } from './sql.js';
+import { placeholders, refuseUnstorable, type Dialect, type SqlSession } from './sql.js';
 import { readTx } from './transaction.js';
 import type { CommitStats, ReadTx, Storage, StorageHealth, WriteTx } from './types.js';
 
@@ -56,10 +56,12 @@ class SqliteSession implements SqlSession, MigrationTarget {
   }
 
   async all<R>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    refuseUnstorable(params);
     return this.prepare(sql).all(...params) as R[];
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    refuseUnstorable(params);
     return this.prepare(sql).run(...params).changes;
   }
 

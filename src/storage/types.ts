@@ -239,3 +239,15 @@ export class StorageUnavailable extends Error {
     this.name = 'StorageUnavailable';
   }
 }
+
+/**
+ * A value no storage accepts, refused the same way by both: text holding NUL (PostgreSQL cannot
+ * store it), an object id outside the id grammar (src/util/id.ts), a key too long to index. The
+ * request carried it, so it is the request's fault (400), never a 500.
+ */
+export class UnstorableValue extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnstorableValue';
+  }
+}

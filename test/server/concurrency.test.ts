@@ -47,6 +47,21 @@ describe.each(STORAGE_FACTORIES)('racing requests on $name', (factory) => {
       expect(json(await h.get('/v1/calendars'))['calendars']).toHaveLength(1);
     });
 
+    it('40 identical NEW_PRODUCT creates with one request_id all answer 200: one creates, the rest replay', async () => {
+      const body = {
+        request_id: rid(),
+        product_version: { product_id: 'np', display_name: 'NP', code: contractCode('1.0.0') },
+        migration_strategy: 'PRODUCT_VERSION_MIGRATION_STRATEGY_NEW_PRODUCT',
+      };
+      const results = await Promise.all(
+        Array.from({ length: 40 }, () => h.post('/v1/product-versions', body)),
+      );
+      expect(results.map((r) => r.statusCode)).toEqual(Array(40).fill(200));
+      expect(new Set(results.map((r) => r.body)).size).toBe(1);
+      expect(results.filter((r) => r.headers['idempotent-replay'] === undefined)).toHaveLength(1);
+      expect(json(await h.get('/v1/product-versions?product_id=np'))['product_versions']).toHaveLength(1);
+    });
+
     it('racing versions of a new product create one product and one version each', async () => {
       const results = await Promise.all(
         ['1.0.0', '1.0.0', '1.1.0', '1.2.0', '1.0.0', '1.1.0'].map((v) =>

@@ -422,12 +422,12 @@ describe.each(STORAGE_FACTORIES)('errors and cross-cutting behaviour on $name', 
       expect(res.headers['retry-after']).toBe('1');
     });
 
-    it('logs one JSON line per request, with request id and never the token', async () => {
+    it('logs one JSON line per request, with request id, never the token nor query values', async () => {
       const lines: string[] = [];
       const h = await open({ logger: { write: (l: string) => lines.push(l) } });
       const res = await h.app.inject({
         method: 'GET',
-        url: '/v1/flag-definitions?page_size=5',
+        url: '/v1/flag-definitions?page_size=5&token=s3cr3t-in-query',
         headers: { 'x-auth-token': h.admin, 'x-request-id': 'trace-123' },
       });
       expect(res.headers['x-request-id']).toBe('trace-123');
@@ -439,13 +439,14 @@ describe.each(STORAGE_FACTORIES)('errors and cross-cutting behaviour on $name', 
       expect(entries).toHaveLength(3);
       expect(entries[0]).toMatchObject({
         method: 'GET',
-        path: '/v1/flag-definitions?page_size=5',
+        path: '/v1/flag-definitions?page_size&token',
         status: 200,
         request_id: 'trace-123',
       });
       expect(typeof entries[0]?.['duration_ms']).toBe('number');
       expect(entries[1]).toMatchObject({ status: 404 });
       expect(lines.join('\n')).not.toContain(h.admin);
+      expect(lines.join('\n')).not.toContain('s3cr3t');
     });
 
     it('serves health, vault-version and Prometheus metrics', async () => {

@@ -7,6 +7,7 @@ import { MIGRATIONS } from '../../src/storage/migrations.js';
 import {
   RETRY_POLICY,
   StorageUnavailable,
+  UnstorableValue,
   type CommitStats,
   type Storage,
   type WriteTx,
@@ -222,6 +223,22 @@ describe.each(STORAGE_FACTORIES)('storage contract on $name', (factory) => {
       await storage.write(async (tx) => tx.events.append(event('c')));
       expect(seen).toEqual([2]);
       expect(await storage.read((tx) => tx.events.lastSequence())).toBe(3);
+    });
+
+    it('refuses, alike, text with NUL and object ids outside the id grammar', async () => {
+      const refused: Array<(tx: WriteTx) => Promise<unknown>> = [
+        (tx: WriteTx) => tx.config.insertObject(obj('nul', { body: '{"a":"\u0000"}' })),
+        (tx: WriteTx) => tx.config.insertObject(obj('a\u0000b')),
+        (tx: WriteTx) => tx.config.insertObject(obj('..')),
+        (tx: WriteTx) => tx.config.insertObject(obj('x'.repeat(257))),
+        (tx: WriteTx) => tx.config.insertObject(obj('p', { parent: 'x'.repeat(513) })),
+        (tx: WriteTx) => tx.idempotency.claim('r\u0000', 1),
+      ];
+      for (const write of refused) await expect(storage.write(write)).rejects.toBeInstanceOf(UnstorableValue);
+      await expect(storage.read((tx) => tx.config.getObject('THING', 'a\u0000b'))).rejects.toBeInstanceOf(
+        UnstorableValue,
+      );
+      expect(await ids(storage)).toEqual([]);
     });
 
     it('reports health and schema version', async () => {

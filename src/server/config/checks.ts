@@ -6,6 +6,7 @@
 import { checkSchema } from '../../schema/index.js';
 import type { PathSegment } from '../../pack/yaml.js';
 import { findReferences } from '../../pack/references.js';
+import { ID_RULE, idProblem } from '../../util/id.js';
 import { ApiError, invalid, type FieldViolation } from '../errors.js';
 
 export function fieldPath(path: readonly PathSegment[]): string {
@@ -63,12 +64,13 @@ export function requireRequestBody(body: unknown): { requestId: string; body: Re
   }
   const b = body as Record<string, unknown>;
   const requestId = b['request_id'];
-  if (typeof requestId !== 'string' || requestId === '' || requestId.length > 256) {
-    throw invalid('request_id is required: a non-empty string of at most 256 characters', [
-      { field: 'request_id', description: 'required, a non-empty string (at most 256 characters)' },
-    ]);
+  const problem = idProblem(requestId);
+  if (problem !== undefined) {
+    const message =
+      requestId === undefined ? `request_id is required: ${ID_RULE}` : `request_id must be ${problem}`;
+    throw invalid(message, [{ field: 'request_id', description: `required: ${ID_RULE}` }]);
   }
-  return { requestId, body: b };
+  return { requestId: requestId as string, body: b };
 }
 
 /** The body without `request_id`: what schemas and definition hashes see. */
