@@ -57,7 +57,11 @@ const BASE_DELAY_MS = 200;
 const MAX_DELAY_MS = 10_000;
 const MAX_RETRY_AFTER_MS = 60_000;
 
-export class ApiError extends Error {
+/**
+ * A request this client sent that failed: the server's error answer, or no answer (status 0).
+ * (The server's own error type is `server/errors.ts` ApiError.)
+ */
+export class RequestError extends Error {
   constructor(
     readonly method: string,
     readonly path: string,
@@ -71,7 +75,7 @@ export class ApiError extends Error {
     readonly attempts = 1,
   ) {
     super(`${method} ${path}: ${status ? `${status} ` : ''}${code}: ${message}`);
-    this.name = 'ApiError';
+    this.name = 'RequestError';
     this.detail = message;
   }
 
@@ -160,7 +164,7 @@ export class VaultClient {
 
   /**
    * One API call, retried while the failure is transient (`retries` overrides the client's
-   * --max-retries for this call). Non-2xx answers throw ApiError.
+   * --max-retries for this call). Non-2xx answers throw RequestError.
    */
   async request<T = unknown>(
     method: 'GET' | 'POST' | 'PUT',
@@ -169,7 +173,7 @@ export class VaultClient {
     options: { retries?: number } = {},
   ): Promise<ApiResponse<T>> {
     const retries = options.retries ?? this.#maxRetries;
-    let last: ApiError | undefined;
+    let last: RequestError | undefined;
     // The server's Retry-After for the last answer, when it gave one.
     let retryAfter: number | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
@@ -197,7 +201,7 @@ export class VaultClient {
       } catch (err) {
         const code = transportCode(err);
         const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-        last = new ApiError(method, path, 0, code, cause, [], undefined, attempt + 1);
+        last = new RequestError(method, path, 0, code, cause, [], undefined, attempt + 1);
         // A certificate that does not verify will not verify on the next try either.
         if (code === 'TLS_ERROR') throw last;
         continue;
@@ -219,7 +223,7 @@ export class VaultClient {
       const err = parsed as
         | { code?: string; message?: string; field_violations?: FieldViolation[]; details?: unknown }
         | undefined;
-      const apiError = new ApiError(
+      const apiError = new RequestError(
         method,
         path,
         res.status,
@@ -233,8 +237,8 @@ export class VaultClient {
       retryAfter = retryAfterMs(res.headers.get('retry-after'));
       last = apiError;
     }
-    const final = last as ApiError;
-    throw new ApiError(
+    const final = last as RequestError;
+    throw new RequestError(
       final.method,
       final.path,
       final.status,

@@ -7,7 +7,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { StrataError } from '../errors.js';
 import { displayUrl } from '../config/target.js';
 import { isRecord } from '../util/record.js';
-import { ApiError, type VaultClient } from './client.js';
+import { RequestError, type VaultClient } from './client.js';
 
 /** Who the server says the token is; `scopes` null when the server does not say (no tokens/self). */
 export interface TokenIdentity {
@@ -46,7 +46,7 @@ export function speaksTls(url: string, timeoutMs = 2000): Promise<boolean> {
   });
 }
 
-function transportError(err: ApiError, target: PreflightTarget): StrataError {
+function transportError(err: RequestError, target: PreflightTarget): StrataError {
   const url = displayUrl(target.url);
   if (err.code === 'TLS_ERROR') {
     const plain = /WRONG_VERSION_NUMBER|wrong version number/i.test(err.detail);
@@ -67,7 +67,7 @@ function transportError(err: ApiError, target: PreflightTarget): StrataError {
   );
 }
 
-function httpError(err: ApiError, target: PreflightTarget, needed: string): StrataError {
+function httpError(err: RequestError, target: PreflightTarget, needed: string): StrataError {
   const url = displayUrl(target.url);
   if (err.status === 401)
     return new StrataError(
@@ -105,7 +105,7 @@ export async function checkApi(client: VaultClient, target: PreflightTarget): Pr
     // retries would only repeat.
     body = (await client.request('GET', '/v1/vault-version', undefined, { retries: 0 })).body;
   } catch (first) {
-    if (!(first instanceof ApiError)) throw first;
+    if (!(first instanceof RequestError)) throw first;
     if (first.status === 0 && first.code === 'CONNECTION_RESET' && target.url.startsWith('http:')) {
       if (await speaksTls(target.url))
         throw new StrataError(
@@ -119,7 +119,7 @@ export async function checkApi(client: VaultClient, target: PreflightTarget): Pr
     try {
       body = (await client.request('GET', '/v1/vault-version')).body;
     } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
+      if (!(err instanceof RequestError)) throw err;
       throw err.status === 0 ? transportError(err, target) : httpError(err, target, 'read');
     }
   }
@@ -138,8 +138,8 @@ export async function tokenIdentity(client: VaultClient, target: PreflightTarget
   try {
     body = (await client.request('GET', '/v1/tokens/self')).body;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return { name: null, scopes: null };
-    if (err instanceof ApiError)
+    if (err instanceof RequestError && err.status === 404) return { name: null, scopes: null };
+    if (err instanceof RequestError)
       throw err.status === 0 ? transportError(err, target) : httpError(err, target, 'read');
     throw err;
   }

@@ -10,7 +10,9 @@ import { checkApi, requireScopes, tokenIdentity, type TokenIdentity } from '../c
 import { StrataError } from '../errors.js';
 import { loadPacks } from '../validate/packs.js';
 import { resourceValidations, type ResourceValidation } from '../validate/validate.js';
-import { deploy, type ActivationReport, type DeployEvent, type ResourceReport } from './deploy.js';
+import { planImport } from './planner.js';
+import { runImport } from './importer.js';
+import type { ActivationReport, DeployEvent, ReportError, ResourceReport } from './report.js';
 import { Journal, newRunId, runsDirectory, type JournalEntry } from './journal.js';
 import type { Target } from '../config/config.js';
 import { VERSION } from '../version.js';
@@ -47,7 +49,7 @@ export interface ImportResult {
       action: string;
       vault_id: string | null;
       request_id: string | null;
-      error?: NonNullable<ResourceReport['error']>;
+      error?: ReportError;
       blocked_by?: string[];
     }
   >;
@@ -66,7 +68,7 @@ export interface PlanResult {
       action: string;
       vault_id: string | null;
       changes: ResourceReport['changes'];
-      error?: NonNullable<ResourceReport['error']>;
+      error?: ReportError;
     }
   >;
   activations: ActivationReport[];
@@ -140,8 +142,7 @@ export async function planPaths(request: DeployRequest): Promise<PlanResult> {
     const c = client(request.target);
     try {
       await preflight(c, request, ['read'], 'to plan');
-      const report = await deploy(loaded.packs, c, {
-        mode: 'plan',
+      const report = await planImport(loaded.packs, c, {
         concurrency: request.target.concurrency,
         activate: request.target.activateOnImport,
         ...(request.now ? { now: request.now } : {}),
@@ -223,8 +224,7 @@ export async function importPaths(request: DeployRequest): Promise<ImportResult>
         ['read', 'config:write', ...(activates ? ['config:activate'] : [])],
         activates ? 'to import and activate' : 'to import',
       );
-      const report = await deploy(loaded.packs, c, {
-        mode: 'import',
+      const report = await runImport(loaded.packs, c, {
         concurrency: request.target.concurrency,
         activate: request.target.activateOnImport,
         journal,

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
 import { parseAllDocuments } from 'yaml';
-import { ApiError, VaultClient } from '../client/client.js';
+import { RequestError, VaultClient } from '../client/client.js';
 import type { Target } from '../config/config.js';
 import { StrataError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -323,7 +323,7 @@ async function postOne(client: Pick<VaultClient, 'request'>, input: BatchInput):
     };
   } catch (e) {
     // Unreachable servers and refused tokens stop the run; a refused request is this batch's error.
-    if (!(e instanceof ApiError) || e.status === 0 || e.status === 401 || e.status === 403) throw e;
+    if (!(e instanceof RequestError) || e.status === 0 || e.status === 401 || e.status === 403) throw e;
     return {
       ...base,
       status: 'ERROR',
@@ -389,7 +389,7 @@ export function connect(target: Target): VaultClient {
 
 /** An API failure as the command error it is: exit 3 unreachable or refused, else 1. */
 export function commandError(err: unknown, target: Target): unknown {
-  if (!(err instanceof ApiError)) return err;
+  if (!(err instanceof RequestError)) return err;
   if (err.status === 0) {
     return new StrataError(
       err.code === 'TLS_ERROR' ? 'E_TLS' : 'E_UNREACHABLE',

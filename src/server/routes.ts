@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RESOURCE_TYPES, resourceSpec, type ResourceType } from '../resource/index.js';
 import type { ServerState } from './app.js';
-import type { Actor, Outcome } from './config/service.js';
+import type { Actor, WriteResponse } from './config/service.js';
 import { ApiError } from './errors.js';
 import { VERSION } from '../version.js';
 
@@ -36,7 +36,7 @@ function sendJson(reply: FastifyReply, text: string): FastifyReply {
   return reply.code(200).type(JSON_TYPE).send(text);
 }
 
-function sendOutcome(reply: FastifyReply, o: Outcome): FastifyReply {
+function sendResponse(reply: FastifyReply, o: WriteResponse): FastifyReply {
   if (o.replay) reply.header('idempotent-replay', 'true');
   return reply.code(o.status).type(JSON_TYPE).send(o.body);
 }
@@ -125,7 +125,7 @@ export function registerRoutes(app: FastifyInstance, state: ServerState): void {
     sendJson(reply, await service.getProduct(param(req))),
   );
   app.post('/v1/products/:id', ACTIVATE, async (req, reply) =>
-    sendOutcome(
+    sendResponse(
       reply,
       await service.activateProductVersion(withAction(req, 'activateVersion'), req.body, actor(req)),
     ),
@@ -135,7 +135,7 @@ export function registerRoutes(app: FastifyInstance, state: ServerState): void {
     sendJson(reply, await service.getWorkflowDefinition(param(req))),
   );
   app.put('/v1/workflow-definitions/:id', ACTIVATE, async (req, reply) =>
-    sendOutcome(reply, await service.setWorkflowDefaultVersion(param(req), req.body, actor(req))),
+    sendResponse(reply, await service.setWorkflowDefaultVersion(param(req), req.body, actor(req))),
   );
 
   app.get('/v1/activations', READ, async (req, reply) => {
@@ -155,7 +155,7 @@ function registerResourceRoutes(app: FastifyInstance, state: ServerState, type: 
   const { service } = state;
   const spec = resourceSpec(type);
   app.post(routeOf(spec.paths.create).url, WRITE, async (req, reply) =>
-    sendOutcome(reply, await service.create(type, req.body, actor(req))),
+    sendResponse(reply, await service.create(type, req.body, actor(req))),
   );
   app.get(routeOf(spec.paths.batchGet).url, READ, async (req, reply) => {
     const q = req.query as Query;
@@ -177,7 +177,7 @@ function registerResourceRoutes(app: FastifyInstance, state: ServerState, type: 
   if (spec.update !== null) {
     const update = routeOf(spec.update.path);
     app.put(update.url, WRITE, async (req, reply) =>
-      sendOutcome(reply, await service.update(type, idOf(req, update.action), req.body)),
+      sendResponse(reply, await service.update(type, idOf(req, update.action), req.body)),
     );
   }
 }

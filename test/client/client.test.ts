@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ApiError,
+  RequestError,
   retryAfterMs,
   VaultClient,
   type ClientOptions,
@@ -80,10 +80,10 @@ describe('VaultClient against a real HTTP server', () => {
       );
     };
     const c = client(url);
-    const err = (await c.request('POST', '/v1/calendar', {}).catch((e: unknown) => e)) as ApiError;
+    const err = (await c.request('POST', '/v1/calendar', {}).catch((e: unknown) => e)) as RequestError;
     await c.close();
     expect(calls).toBe(1);
-    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toBeInstanceOf(RequestError);
     expect(err).toMatchObject({
       method: 'POST',
       path: '/v1/calendar',
@@ -101,7 +101,7 @@ describe('VaultClient against a real HTTP server', () => {
       res.end('{"code":"UNAUTHENTICATED","message":"no token"}');
     };
     const c = client(url);
-    const err = (await c.request('GET', '/v1/flag-definitions').catch((e: unknown) => e)) as ApiError;
+    const err = (await c.request('GET', '/v1/flag-definitions').catch((e: unknown) => e)) as RequestError;
     await c.close();
     expect(err.fatal).toBe(true);
     expect(waits).toEqual([]);
@@ -147,7 +147,7 @@ describe('VaultClient against a real HTTP server', () => {
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
     const c = client(`http://127.0.0.1:${port}`, { maxRetries: 1 });
-    const err = (await c.request('GET', '/v1/calendars').catch((e: unknown) => e)) as ApiError;
+    const err = (await c.request('GET', '/v1/calendars').catch((e: unknown) => e)) as RequestError;
     await c.close();
     expect(err.code).toBe('UNREACHABLE');
     expect(err.fatal).toBe(true);
@@ -182,7 +182,7 @@ describe('VaultClient with injected faults (nock)', () => {
   it('gives up on a server that never recovers, with the last error', async () => {
     nock(base).get('/v1/calendars').times(5).reply(502, { code: 'BAD_GATEWAY', message: 'upstream down' });
     const c = client(base);
-    const err = (await c.request('GET', '/v1/calendars').catch((e: unknown) => e)) as ApiError;
+    const err = (await c.request('GET', '/v1/calendars').catch((e: unknown) => e)) as RequestError;
     await c.close();
     expect(err).toMatchObject({ status: 502, code: 'BAD_GATEWAY', attempts: 5 });
     expect(err.message).toContain('upstream down (gave up after 5 attempts)');
@@ -249,7 +249,9 @@ describe('VaultClient over HTTPS', () => {
       expect((await trusted.request('GET', '/v1/vault-version')).body).toEqual({ tls: true });
       await trusted.close();
       const untrusted = client(url);
-      const err = (await untrusted.request('GET', '/v1/vault-version').catch((e: unknown) => e)) as ApiError;
+      const err = (await untrusted
+        .request('GET', '/v1/vault-version')
+        .catch((e: unknown) => e)) as RequestError;
       await untrusted.close();
       expect(err.code).toBe('TLS_ERROR');
       expect(err.fatal).toBe(true);

@@ -129,6 +129,27 @@ describe.each(STORAGE_FACTORIES)('plan and import on $name', (factory) => {
       expect(again.import.WALLET_ZERO_OUT_DAILY_SPEND_AST?.action).toBe('unchanged');
     });
 
+    it('plans a conflict saying why for on_conflict: UPDATE on a type that cannot change, and import refuses it', async () => {
+      await importPaths(request([LIBRARY[0]!]));
+      const file = join(work, 'packs/library/common/flags/dormancy_flag.resource.yaml');
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8')
+          .replace(/description: .*/, 'description: Edited by a test')
+          .replace(/^id: DORMANCY_FLAG$/m, 'id: DORMANCY_FLAG\nvault_id: DORMANCY_FLAG\non_conflict: UPDATE'),
+      );
+      const plan = await planPaths(request([LIBRARY[0]!]));
+      expect(plan.plan.DORMANCY_FLAG).toMatchObject({
+        action: 'conflict',
+        error: {
+          code: 'NOT_UPDATABLE',
+          message: expect.stringMatching(/^FLAG_DEFINITION objects cannot be updated/),
+        },
+      });
+      const result = await importPaths(request([LIBRARY[0]!]));
+      expect(result.import.DORMANCY_FLAG).toMatchObject({ action: 'failed', error: { code: 'CONFLICT' } });
+    });
+
     it('skips an existing object that differs with on_conflict: SKIP, and uses it', async () => {
       await importPaths(request([LIBRARY[0]!]));
       const file = join(work, 'packs/library/common/flags/dormancy_flag.resource.yaml');

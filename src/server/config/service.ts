@@ -30,7 +30,7 @@ import type { VersionNumber } from '../../resource/version.js';
 import { ImmutableObjectCache } from './cache.js';
 
 /** A response: status, JSON text, and whether it is a replay of a recorded one. */
-export interface Outcome {
+export interface WriteResponse {
   status: number;
   body: string;
   replay: boolean;
@@ -152,7 +152,7 @@ export class ConfigService {
     prepare: (rest: Obj) => Promise<P> | P,
     op: (tx: WriteTx, prepared: P, requestId: string, now: number) => Promise<string>,
     costlyPrepare = false,
-  ): Promise<Outcome> {
+  ): Promise<WriteResponse> {
     const { requestId, body } = requireRequestBody(raw);
     // Null means unset (schemas/defs.schema.json): `x: null` is the same request as no `x`.
     const rest = withoutUnset(withoutRequestId(body));
@@ -173,7 +173,13 @@ export class ConfigService {
     });
   }
 
-  #replay(recorded: string, hash: string, requestId: string, response: string, status: number): Outcome {
+  #replay(
+    recorded: string,
+    hash: string,
+    requestId: string,
+    response: string,
+    status: number,
+  ): WriteResponse {
     if (recorded !== hash) {
       throw new ApiError(
         'REQUEST_ID_REUSED',
@@ -185,7 +191,7 @@ export class ConfigService {
   }
 
   /** `POST /v1/<plural>`: create an object of `type`. */
-  create(type: ResourceType, raw: unknown, actor: Actor): Promise<Outcome> {
+  create(type: ResourceType, raw: unknown, actor: Actor): Promise<WriteResponse> {
     const spec = resourceSpec(type);
     return this.#mutate(
       `POST ${spec.paths.create}`,
@@ -547,7 +553,7 @@ export class ConfigService {
   }
 
   /** `POST /v1/products/{id}:activateVersion`. */
-  activateProductVersion(productId: string, raw: unknown, actor: Actor): Promise<Outcome> {
+  activateProductVersion(productId: string, raw: unknown, actor: Actor): Promise<WriteResponse> {
     return this.#mutate(
       `POST /v1/products/${productId}:activateVersion`,
       raw,
@@ -582,7 +588,7 @@ export class ConfigService {
   }
 
   /** `PUT /v1/workflow-definitions/{id}`: set the default version. */
-  setWorkflowDefaultVersion(workflowId: string, raw: unknown, actor: Actor): Promise<Outcome> {
+  setWorkflowDefaultVersion(workflowId: string, raw: unknown, actor: Actor): Promise<WriteResponse> {
     const field = 'default_workflow_definition_version_id';
     return this.#mutate(
       `PUT /v1/workflow-definitions/${workflowId}`,
@@ -637,7 +643,7 @@ export class ConfigService {
    * `PUT` of an updatable type's update path (`/v1/account-schedule-tags/{id}`,
    * `/v1/calendar/{id}:updateDetails`): the fields of one update group (resource registry).
    */
-  update(type: ResourceType, id: string, raw: unknown): Promise<Outcome> {
+  update(type: ResourceType, id: string, raw: unknown): Promise<WriteResponse> {
     const spec = resourceSpec(type);
     const rule = spec.update;
     if (rule === null) throw new Error(`bug: ${type} has no update rule`);
