@@ -69,9 +69,10 @@ function tryResolve(specifier: string): string | undefined {
 }
 
 /**
- * Locate tree-sitter-python's .wasm: the STRATA_PYTHON_WASM override, else the package subpath,
- * else next to the package's package.json (for when "exports" hides the file), else a
- * node_modules directory above this module.
+ * Locate tree-sitter-python's .wasm: the STRATA_PYTHON_WASM override, else the copy the build puts
+ * beside this module (the published package ships it; tree-sitter-python is a devDependency), else
+ * the package subpath, else next to the package's package.json (for when "exports" hides the
+ * file), else a node_modules directory above this module.
  */
 export function resolvePythonWasm(explicit: string | undefined = env(PYTHON_WASM_ENV)): string {
   if (explicit) {
@@ -81,6 +82,10 @@ export function resolvePythonWasm(explicit: string | undefined = env(PYTHON_WASM
   }
   const tried: string[] = [];
   const candidates: Array<() => string | undefined> = [
+    () => {
+      const packaged = join(dirname(fileURLToPath(import.meta.url)), 'tree-sitter-python.wasm');
+      return existsSync(packaged) ? packaged : undefined;
+    },
     () => tryResolve('tree-sitter-python/tree-sitter-python.wasm'),
     () => {
       // The package may restrict subpaths with "exports"; its package.json or main entry still
@@ -108,7 +113,7 @@ export function resolvePythonWasm(explicit: string | undefined = env(PYTHON_WASM
     tried.push(abs);
   }
   throw new Error(
-    'Cannot find tree-sitter-python.wasm (is the tree-sitter-python package installed?)' +
+    'Cannot find tree-sitter-python.wasm (the package ships it in dist/code/; reinstall strata-cli)' +
       (tried.length > 0 ? `; tried ${tried.join(', ')}` : '') +
       `; set ${PYTHON_WASM_ENV} to its path`,
   );
