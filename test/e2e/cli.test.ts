@@ -20,8 +20,12 @@ describe('strata (the built binary)', () => {
   it('prints its version', () => {
     const r = strata('--version');
     expect(r.status).toBe(0);
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-    expect(r.stdout).toContain(`strata/${pkg.version}`);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+    };
+    // The version line names the package (strata-cli), as oclif writes it: `strata-cli/0.1.0 linux-x64 node-v20...`.
+    expect(r.stdout).toMatch(new RegExp(`^${pkg.name}/${pkg.version.replace(/\./g, '\\.')} `));
   });
 
   it.each([...libraryManifests, 'packs/bundle'])(
