@@ -21,6 +21,7 @@ import { isValidId } from '../util/id.js';
 import { Metrics } from './metrics.js';
 import { registerRoutes } from './routes.js';
 import { registerLedgerRoutes } from './ledger/routes.js';
+import { registerOpenApiRoute } from './openapi/route.js';
 import { LedgerService } from './ledger/service.js';
 import type { Denominations } from '../ledger/money.js';
 
@@ -203,5 +204,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   useJsonBodyParser(app);
   registerRoutes(app, state);
   registerLedgerRoutes(app, state.ledger, options.storage);
+  registerOpenApiRoute(app);
   return app;
 }
