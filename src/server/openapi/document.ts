@@ -124,6 +124,9 @@ function resourceOperations(
 ): Array<[string, string, OperationSpec]> {
   const name = objectName(spec);
   const object = c.add(name, objectSchema(spec));
+  const noun = spec.payloadKey.replace(/_/g, ' ');
+  const a = `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun} (${spec.type})`;
+  const plural = `${noun}s`;
   const tag = 'Configuration';
   const view = viewParameters(spec);
   const parent =
@@ -137,7 +140,7 @@ function resourceOperations(
       {
         id: `create${name}`,
         tag,
-        summary: `Create a ${spec.type}`,
+        summary: `Create ${a}`,
         access: WRITE,
         ok: object,
         mutation: true,
@@ -150,7 +153,7 @@ function resourceOperations(
       {
         id: `list${name}s`,
         tag,
-        summary: `List ${spec.type} objects in creation order`,
+        summary: `List ${plural}, in creation order`,
         access: READ,
         parameters: [...pageParameters(), ...parent, ...view],
         ok: listOf(c, `${name}List`, spec.listKey, object),
@@ -162,7 +165,7 @@ function resourceOperations(
       {
         id: `batchGet${name}s`,
         tag,
-        summary: `Get several ${spec.type} objects by id (404 naming the unknown ones)`,
+        summary: `Get several ${plural} by id (404 naming unknown ones)`,
         access: READ,
         parameters: [repeated('ids', 'The ids.', true), ...view],
         ok: mapOf(spec.listKey, object),
@@ -175,7 +178,7 @@ function resourceOperations(
       {
         id: `get${name}`,
         tag,
-        summary: `Get a ${spec.type}`,
+        summary: `Get ${a}`,
         access: READ,
         parameters: [idParameter(), ...view],
         ok: object,
@@ -190,7 +193,7 @@ function resourceOperations(
       {
         id: `update${name}`,
         tag,
-        summary: `Update a ${spec.type}`,
+        summary: `Update ${a}`,
         access: WRITE,
         parameters: [idParameter()],
         body: c.add(`Update${name}Request`, updateRequest(spec)),
@@ -315,7 +318,7 @@ function serverPaths(c: SchemaComponents): Paths {
       get: operation({
         id: 'health',
         tag,
-        summary: 'Liveness and storage status (no token)',
+        summary: 'Liveness and storage status',
         access: { scope: 'none' },
         ok: def('Health'),
         unavailable: def('Health'),
@@ -325,7 +328,7 @@ function serverPaths(c: SchemaComponents): Paths {
       get: operation({
         id: 'openApi',
         tag,
-        summary: 'This description (no token)',
+        summary: 'This description (OpenAPI 3.1)',
         access: { scope: 'none' },
         ok: { type: 'object', required: ['openapi', 'paths'] },
       }),
