@@ -31,8 +31,14 @@ const ajv = new Ajv2020({
   code: { source: true },
 });
 ajv.addKeyword({ keyword: 'x-strata', schemaType: 'object' });
+ajv.addKeyword({ keyword: 'markdownEnumDescriptions', schemaType: 'array' });
 const names = files(dir);
-for (const f of names) ajv.addSchema(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+// Each file's relative $id (its own name, for editors) resolved against its place under base, as
+// withAbsoluteId in src/schema/index.ts does.
+for (const f of names) {
+  const schema = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  ajv.addSchema({ ...schema, $id: new URL(schema.$id ?? f.split('/').pop(), `${base}${f}`).href });
+}
 const exports = Object.fromEntries(names.map((f) => [f.replace(/\.schema\.json$/, ''), `${base}${f}`]));
 const out = join(root, 'dist', 'schema', 'compiled.cjs');
 mkdirSync(dirname(out), { recursive: true });

@@ -356,6 +356,19 @@ interface PayloadView {
   site(path: PathSegment[], key: boolean, offset: number): LazySite;
 }
 
+/**
+ * The entry schema's violations, less what is reported below with better positions and hints: it
+ * also checks a payload written as a mapping against its type's schema and the type name against
+ * the known types (for editors), which the payload's own check and E_TYPE_UNKNOWN report here.
+ */
+function entryViolations(entry: Record<string, unknown>): SchemaViolation[] {
+  return checkSchema('resource', entry).filter(
+    (v) =>
+      !(v.path[0] === 'payload' && v.path.length > 1) &&
+      !(v.path.length === 1 && v.path[0] === 'type' && v.code === 'E_SCHEMA_ENUM'),
+  );
+}
+
 /** Analyses one definition. Pure apart from reading the files it inlines (cached in ctx). */
 export function analyzeResource(
   def: ResourceDefinition,
@@ -386,7 +399,7 @@ export function analyzeResource(
     vaultId: typeof entry.vault_id === 'string' ? entry.vault_id : null,
   };
 
-  findings.push(...violationFindings(checkSchema('resource', entry), shown, entryLocate, id));
+  findings.push(...violationFindings(entryViolations(entry), shown, entryLocate, id));
   if (type === '') return result;
   if (!isResourceType(type)) {
     if (UNSUPPORTED_TYPES.has(type)) {

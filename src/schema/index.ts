@@ -16,6 +16,19 @@ import type { PathSegment } from '../pack/yaml.js';
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
 export const SCHEMA_BASE = 'https://strata.local/schemas/';
 
+/**
+ * A schema file's document with its `$id` made absolute. The files' `$id`s are relative (their own
+ * file names) so that editors resolve `$ref`s to the files beside them; resolved against the
+ * file's place under SCHEMA_BASE, they give every schema the same absolute id wherever it loads.
+ */
+export function withAbsoluteId(document: Record<string, unknown>, file: string): Record<string, unknown> {
+  const id = typeof document.$id === 'string' ? document.$id : file.split('/').pop();
+  return { ...document, $id: new URL(id ?? file, `${SCHEMA_BASE}${file}`).href };
+}
+
+/** Keywords for editors (yaml-language-server, VS Code) that validation ignores. */
+export const EDITOR_KEYWORDS = ['markdownEnumDescriptions'] as const;
+
 export interface SchemaViolation {
   code: FindingCode;
   message: string;
@@ -48,8 +61,10 @@ function ajv(): Ajv2020 {
   const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof Ajv2020Module;
   const instance = new Ajv({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
   instance.addKeyword({ keyword: 'x-strata', schemaType: 'object' });
+  for (const keyword of EDITOR_KEYWORDS) instance.addKeyword({ keyword, schemaType: 'array' });
   for (const file of schemaFiles(SCHEMA_DIR)) {
-    instance.addSchema(JSON.parse(readFileSync(join(SCHEMA_DIR, file), 'utf8')) as object);
+    const document = JSON.parse(readFileSync(join(SCHEMA_DIR, file), 'utf8')) as Record<string, unknown>;
+    instance.addSchema(withAbsoluteId(document, file));
   }
   ajvInstance = instance;
   return instance;

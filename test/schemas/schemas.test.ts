@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { withAbsoluteId } from '../../src/schema/index.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -36,7 +37,8 @@ const schemas = new Map<string, JsonObject>(
 function makeAjv(): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   ajv.addKeyword('x-strata');
-  for (const schema of schemas.values()) ajv.addSchema(schema);
+  ajv.addKeyword('markdownEnumDescriptions');
+  for (const [path, schema] of schemas) ajv.addSchema(withAbsoluteId(schema, path));
   return ajv;
 }
 
@@ -207,7 +209,9 @@ describe('schema files', () => {
 
   it.each([...schemas.entries()])('%s declares draft 2020-12, its $id, a title and a description', (path, schema) => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.$id).toBe(ID_BASE + path);
+    // Relative: its own file name, so that editors resolve references to the files beside it.
+    expect(schema.$id).toBe(path.split('/').pop());
+    expect(new URL(String(schema.$id), `file:///schemas/${path}`).href).toBe(`file:///schemas/${path}`);
     expect(typeof schema.title).toBe('string');
     expect(typeof schema.description).toBe('string');
   });
