@@ -1,14 +1,25 @@
 /**
- * Group commit: the write path of both storages. Writes queue up; one writer connection takes
- * every queued write (up to MAX_GROUP) into one transaction, runs each inside its own savepoint
- * and commits once, so one durable commit acknowledges the whole group. Within a process, writes
- * therefore run one at a time, in queue order.
+ * Group commit: the write path of both storages. Writes queue up; the writer takes every queued
+ * write (up to MAX_GROUP) into one transaction and commits once, so one durable commit
+ * acknowledges the whole group. Within a process, write functions therefore run one at a time,
+ * in queue order. Each write is undone alone when it fails: the group runs its writes directly
+ * while none fails, and inside one savepoint each once one has (see `Mode`).
+ *
+ * Pipelining: making a commit durable is the slow part (an fsync: several milliseconds), and the
+ * next group does not wait for it unless `maxPendingCommits` groups are already on their way to
+ * durability; then it waits, and gathers every write that queued meanwhile. A group's writes are
+ * acknowledged once its own commit is durable. Only the commit overlaps, never the execution of
+ * two groups, so a group may wait for a lock of the one committing before it, never the reverse:
+ * no deadlock between a process's own groups. (SQLite: the COMMIT is instant and its WAL sync runs
+ * on the thread pool; PostgreSQL: COMMIT returns once flushed, so the next group runs on another
+ * pooled connection meanwhile.)
  *
  * Failures, and what happens to the group:
- * - a write function throws: its savepoint is rolled back, it rejects, the others go on;
- * - it loses a unique-key race (`StorageConflict`): its savepoint is rolled back and it runs
- *   again at once, on fresh data (the winner is committed: that is how the key was taken), up to
- *   RETRY_POLICY.maxRuns runs, then it fails with StorageUnavailable;
+ * - a write function throws: what it did is rolled back (its savepoint; or, without savepoints,
+ *   the whole transaction, and the group runs again with them), it rejects, the others go on;
+ * - it loses a unique-key race (`StorageConflict`): what it did is rolled back the same way and it
+ *   runs again at once, on fresh data (the winner is committed: that is how the key was taken), up
+ *   to RETRY_POLICY.maxRuns runs that lost, then it fails with StorageUnavailable;
  * - the database aborts the whole transaction (a PostgreSQL deadlock or serialization failure
  *   against another process, a SQLite file locked by another process): everything is rolled back
  *   and the whole group runs again after a jittered wait, up to RETRY_POLICY.maxRuns attempts.
@@ -17,10 +28,12 @@
  * - the database is unreachable: every write of the group fails with StorageUnavailable.
  *
  * Events appended by the group's writes get their sequences last, right before COMMIT
- * (events.ts says why).
+ * (events.ts says why); the request-id records the writes completed are written just before
+ * (idempotency-records.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { storeEvents } from './events.js';
+import { GroupRecords } from './idempotency-records.js';
 import type { Dialect, SqlSession } from './sql.js';
 import { writeRun } from './transaction.js';
 import {
@@ -48,14 +61,26 @@ export interface WriterConnection {
   /** Statements inside the transaction begun last. */
   readonly session: SqlSession;
   begin(): Promise<void>;
+  /** Makes sure the transaction begun last is open (a write without a savepoint is next). */
+  transaction(): Promise<void>;
   /** Opens a savepoint for the next write (releasing the previous write's). */
   savepoint(): Promise<void>;
   rollbackToSavepoint(): Promise<void>;
   /** Commits: visible now, durable once `durable()` resolves. */
   commit(): Promise<void>;
   rollback(): Promise<void>;
-  /** Resolves once everything committed so far is durable. */
+  /**
+   * Called right after `commit()`: resolves once that commit is durable; rejects when it was lost
+   * (the group's writes then fail with StorageUnavailable).
+   */
   durable(): Promise<void>;
+  /** Groups committed and not yet durable when the next group may begin (at least 1). */
+  readonly maxPendingCommits: number;
+  /**
+   * True when a lost commit leaves later ones untrustworthy (a failed SQLite WAL sync), so every
+   * later write fails; false when it took only its own transaction (a failed PostgreSQL COMMIT).
+   */
+  readonly lostCommitIsFatal: boolean;
   /** Runs in the transaction after events up to `lastSequence` were stored (PostgreSQL: NOTIFY). */
   announceEvents(lastSequence: number): Promise<void>;
   classify(error: unknown): ErrorClass;
@@ -73,14 +98,30 @@ interface Job {
   fn: (tx: WriteTx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** Runs of `fn` that lost a unique-key race, over every attempt of its group. */
+  lostRaces: number;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 type Attempt =
   | { kind: 'committed'; outcomes: Outcome[]; lastSequence: number | undefined }
+  /** A write failed in a group run without savepoints: run the group again with them. */
+  | { kind: 'redo' }
   | { kind: 'retry'; error: unknown }
   | { kind: 'failed'; error: unknown };
+
+/**
+ * How a group runs its writes. `direct`: one after another without savepoints (a savepoint costs
+ * a round trip to PostgreSQL per write); the first write that fails rolls the whole transaction
+ * back and the group runs again `isolated`, each write in its own savepoint, so that the failure
+ * stays its own. A group runs isolated from the start when the previous group had a failed write
+ * (failures come in streaks: a bad import, a rejected batch after another).
+ */
+type Mode = 'direct' | 'isolated';
+
+/** Thrown inside a direct attempt when a write fails: only a rollback of everything undoes it. */
+class RedoIsolated extends Error {}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -93,6 +134,8 @@ export class GroupCommit {
   #failure: unknown;
   /** Runs of write functions in the current group, re-runs included. */
   #runs = 0;
+  /** How the next group starts (see Mode). */
+  #mode: Mode = 'direct';
 
   constructor(
     private readonly conn: WriterConnection,
@@ -106,7 +149,7 @@ export class GroupCommit {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject, lostRaces: 0 });
       this.#kick();
     });
   }
@@ -140,15 +183,25 @@ export class GroupCommit {
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) await this.#commitGroup(this.#queue.splice(0, MAX_GROUP));
+    while (this.#queue.length > 0) {
+      // Enough commits on their way to durability: wait for one, and take a bigger group then.
+      while (this.#settling.size >= this.conn.maxPendingCommits) await Promise.race(this.#settling);
+      await this.#commitGroup(this.#queue.splice(0, MAX_GROUP));
+    }
   }
 
   async #commitGroup(jobs: Job[]): Promise<void> {
     this.#runs = 0;
-    for (let attempt = 1; ; attempt++) {
+    let mode = this.#mode;
+    for (let attempt = 1; ;) {
       const started = performance.now();
-      const result = await this.#attempt(jobs);
+      const result = await this.#attempt(jobs, mode);
+      if (result.kind === 'redo') {
+        mode = 'isolated';
+        continue;
+      }
       if (result.kind === 'committed') {
+        this.#mode = result.outcomes.every((o) => o.ok) ? 'direct' : 'isolated';
         this.#settle(jobs, result.outcomes, result.lastSequence, started);
         return;
       }
@@ -165,15 +218,24 @@ export class GroupCommit {
       }
       const random = this.hooks.random ?? Math.random;
       await (this.hooks.delay ?? sleep)(random() * RETRY_POLICY.baseDelayMs * 2 ** (attempt - 1));
+      attempt += 1;
     }
   }
 
-  async #attempt(jobs: Job[]): Promise<Attempt> {
+  async #attempt(jobs: Job[], mode: Mode): Promise<Attempt> {
     const outcomes: Outcome[] = [];
     const events: NewEvent[] = [];
+    const records = new GroupRecords();
     try {
       await this.conn.begin();
-      for (const job of jobs) outcomes.push(await this.#runJob(job, events));
+      for (const job of jobs) {
+        outcomes.push(
+          mode === 'direct'
+            ? await this.#runDirect(job, events, records)
+            : await this.#runIsolated(job, events, records),
+        );
+      }
+      await records.write(this.conn.session, this.conn.dialect);
       let lastSequence: number | undefined;
       if (events.length > 0) {
         lastSequence = await storeEvents(this.conn.session, events);
@@ -183,6 +245,7 @@ export class GroupCommit {
       return { kind: 'committed', outcomes, lastSequence };
     } catch (error) {
       await this.conn.rollback().catch(() => undefined);
+      if (error instanceof RedoIsolated) return { kind: 'redo' };
       if (!(error instanceof StorageUnavailable) && this.conn.classify(error) === 'retry-transaction') {
         return { kind: 'retry', error };
       }
@@ -190,12 +253,29 @@ export class GroupCommit {
     }
   }
 
+  /** Runs one write without a savepoint; any failure of its own rolls the whole group back. */
+  async #runDirect(job: Job, events: NewEvent[], records: GroupRecords): Promise<Outcome> {
+    this.#runs += 1;
+    await this.conn.transaction();
+    const { tx, finish } = writeRun(this.conn.session, this.conn.dialect, records);
+    try {
+      const value = await job.fn(tx);
+      events.push(...finish());
+      return { ok: true, value };
+    } catch (error) {
+      if (error instanceof StorageUnavailable || this.conn.classify(error) === 'retry-transaction')
+        throw error;
+      if (error instanceof StorageConflict) job.lostRaces += 1;
+      throw new RedoIsolated();
+    }
+  }
+
   /** Runs one write in its savepoint; throws only what aborts the whole transaction. */
-  async #runJob(job: Job, events: NewEvent[]): Promise<Outcome> {
-    for (let run = 1; ; run++) {
+  async #runIsolated(job: Job, events: NewEvent[], records: GroupRecords): Promise<Outcome> {
+    for (;;) {
       this.#runs += 1;
       await this.conn.savepoint();
-      const { tx, finish } = writeRun(this.conn.session, this.conn.dialect);
+      const { tx, finish } = writeRun(this.conn.session, this.conn.dialect, records);
       try {
         const value = await job.fn(tx);
         events.push(...finish());
@@ -205,7 +285,8 @@ export class GroupCommit {
           throw error;
         await this.conn.rollbackToSavepoint();
         if (!(error instanceof StorageConflict)) return { ok: false, error };
-        if (run >= RETRY_POLICY.maxRuns) {
+        job.lostRaces += 1;
+        if (job.lostRaces >= RETRY_POLICY.maxRuns) {
           return {
             ok: false,
             error: new StorageUnavailable('the write kept losing races on a unique key; retry it', error),
@@ -229,7 +310,7 @@ export class GroupCommit {
         });
       },
       (error: unknown) => {
-        this.#failure = error;
+        if (this.conn.lostCommitIsFatal) this.#failure = error;
         const unavailable = new StorageUnavailable('the storage could not make a commit durable', error);
         for (const job of jobs) job.reject(unavailable);
       },

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL storage (`pg`). Reads go through a pool; writes through group commit
- * (group-commit.ts): one writer transaction at a time per process, one savepoint per write, so a
- * COMMIT (and its WAL flush) acknowledges a whole group, as on SQLite.
+ * (group-commit.ts): one writer transaction running at a time per process, one savepoint per
+ * write, so a COMMIT (and its WAL flush) acknowledges a whole group, as on SQLite; while a group's
+ * COMMIT is being flushed, the next group runs on another pooled connection.
  *
  * Several server processes may share one database. Their transactions run side by side at READ
  * COMMITTED (set explicitly), where every statement sees what was committed before it started:
@@ -49,6 +50,12 @@ export const POSTGRES: Dialect = {
   // One placeholder for any number of values: one prepared statement serves every list.
   anyOf: (column, values) => ({ sql: `${column} = ANY(?::text[])`, params: [[...values]] }),
   isUniqueViolation: (e) => pgCode(e) === '23505',
+  rowsOf: (columns, rows) => ({
+    sql: `SELECT * FROM unnest(${columns.map(([, type]) => `?::${type}[]`).join(', ')}) AS v(${columns
+      .map(([name]) => name)
+      .join(', ')})`,
+    params: columns.map((_, i) => rows.map((row) => row[i])),
+  }),
 };
 
 /**
@@ -133,13 +140,21 @@ class PgSession implements SqlSession {
   }
 }
 
+/** Groups whose COMMIT may be in flight while the next group runs (each holds a pooled client). */
+export const POSTGRES_PENDING_COMMITS = 4;
+
 class PgWriter implements WriterConnection {
   readonly dialect = POSTGRES;
+  readonly maxPendingCommits = POSTGRES_PENDING_COMMITS;
+  /** A failed COMMIT rolled back its own transaction and nothing else. */
+  readonly lostCommitIsFatal = false;
   #client: pg.PoolClient | undefined;
   #session: PgSession | undefined;
   /** BEGIN is sent with the first savepoint: one round trip fewer per group. */
   #beginPending = false;
   #savepoint = false;
+  /** The COMMIT sent last, settled once PostgreSQL has flushed it. */
+  #committing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -152,6 +167,7 @@ class PgWriter implements WriterConnection {
     return this.#session;
   }
 
+  /** Takes a pooled client for the group (the previous group's may still be committing). */
   async begin(): Promise<void> {
     try {
       this.#client = await this.pool.connect();
@@ -161,6 +177,12 @@ class PgWriter implements WriterConnection {
     this.#session = new PgSession(this.#client, this.names);
     this.#beginPending = true;
     this.#savepoint = false;
+  }
+
+  async transaction(): Promise<void> {
+    if (!this.#beginPending) return;
+    await this.session.simple('BEGIN ISOLATION LEVEL READ COMMITTED');
+    this.#beginPending = false;
   }
 
   async savepoint(): Promise<void> {
@@ -178,9 +200,29 @@ class PgWriter implements WriterConnection {
     await this.session.simple('ROLLBACK TO SAVEPOINT write');
   }
 
+  /**
+   * Sends COMMIT and returns at once: the next group runs on another client while PostgreSQL
+   * flushes this one (`durable()` waits for it). The client goes back to the pool after COMMIT.
+   */
   async commit(): Promise<void> {
-    if (!this.#beginPending) await this.session.simple('COMMIT');
-    this.#release(false);
+    const client = this.#client;
+    const session = this.session;
+    this.#client = undefined;
+    this.#session = undefined;
+    if (this.#beginPending || !client) {
+      client?.release();
+      this.#committing = Promise.resolve();
+      return;
+    }
+    this.#committing = session.simple('COMMIT').then(
+      () => client.release(),
+      (e: unknown) => {
+        client.release(true);
+        throw new StorageUnavailable(`PostgreSQL did not confirm a COMMIT: ${String(e)}`, e);
+      },
+    );
+    // Observed through durable(), which group commit calls right after this.
+    this.#committing.catch(() => undefined);
   }
 
   async rollback(): Promise<void> {
@@ -194,8 +236,8 @@ class PgWriter implements WriterConnection {
   }
 
   durable(): Promise<void> {
-    // COMMIT returns once the commit record is flushed (synchronous_commit = on).
-    return Promise.resolve();
+    // COMMIT answers once the commit record is flushed (synchronous_commit = on).
+    return this.#committing;
   }
 
   async announceEvents(lastSequence: number): Promise<void> {

@@ -21,6 +21,15 @@ export interface Dialect {
   anyOf(column: string, values: readonly string[]): { sql: string; params: unknown[] };
   /** True when `error` is a unique (or primary) key violation. */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * `rows` as a table expression with the given columns (name and PostgreSQL type), for one
+   * statement over many rows (PostgreSQL: one array parameter per column, one prepared statement
+   * for any number of rows).
+   */
+  rowsOf(
+    columns: ReadonlyArray<readonly [string, string]>,
+    rows: ReadonlyArray<readonly unknown[]>,
+  ): { sql: string; params: unknown[] };
 }
 
 /** Runs a change; a unique-key violation becomes `StorageConflict` (which re-runs the write). */

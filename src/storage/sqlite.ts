@@ -7,7 +7,8 @@
  * request is parsed or answered). Instead the writer runs with `synchronous=NORMAL`, which keeps
  * the database consistent but does not sync at COMMIT, and after each commit the WAL file is
  * fdatasync'ed on the libuv thread pool; a group's writes are acknowledged only once that sync
- * has completed, which is what FULL guarantees, and the next group runs meanwhile. A read waits
+ * has completed, which is what FULL guarantees, and the next groups run meanwhile (up to
+ * SQLITE_PENDING_COMMITS syncs at once). A read waits
  * until every commit it may have seen is durable, so no response ever shows data a power loss
  * could take back. (Checkpoints, which copy the WAL into the database file, sync both files
  * themselves under NORMAL.)
@@ -38,6 +39,12 @@ export const SQLITE: Dialect = {
     const code = sqliteCode(e);
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
   },
+  rowsOf: (columns, rows) => ({
+    sql: `SELECT ${columns.map(([name], i) => `column${i + 1} AS ${name}`).join(', ')} FROM (VALUES ${rows
+      .map(() => `(${placeholders(columns.length)})`)
+      .join(', ')})`,
+    params: rows.flat(),
+  }),
 };
 
 /** Statements over one connection, prepared once each. */
@@ -81,6 +88,12 @@ class SqliteSession implements SqlSession, MigrationTarget {
     }
   }
 }
+
+/**
+ * Groups committed while earlier WAL syncs run, at most (as many as the libuv thread pool runs
+ * at once by default). Past that the next group waits for a sync and gathers more writes.
+ */
+export const SQLITE_PENDING_COMMITS = 4;
 
 /** Makes a file's written data durable; injected by tests to hold or fail a sync. */
 export type SyncData = (fd: number) => Promise<void>;
@@ -162,6 +175,9 @@ class WalDurability {
 
 class SqliteWriter implements WriterConnection {
   readonly dialect = SQLITE;
+  readonly maxPendingCommits = SQLITE_PENDING_COMMITS;
+  /** A failed WAL sync leaves the file's fate unknown, for that commit and every later one. */
+  readonly lostCommitIsFatal = true;
   #savepoint = false;
 
   constructor(
@@ -176,6 +192,10 @@ class SqliteWriter implements WriterConnection {
   async begin(): Promise<void> {
     this.#exec('BEGIN IMMEDIATE');
     this.#savepoint = false;
+  }
+
+  async transaction(): Promise<void> {
+    // BEGIN IMMEDIATE ran in begin(): the write lock is held already.
   }
 
   async savepoint(): Promise<void> {

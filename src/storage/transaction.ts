@@ -1,7 +1,7 @@
 /** Assembles transactions from the parts, over one SQL session. */
 import { ConfigObjects } from './config-objects.js';
 import { EventLog, EventOutbox } from './events.js';
-import { IdempotencyRecords } from './idempotency-records.js';
+import { IdempotencyRecords, type GroupRecords } from './idempotency-records.js';
 import { LedgerRecords } from './ledger-records.js';
 import type { Dialect, SqlSession } from './sql.js';
 import { TokenRecords } from './token-records.js';
@@ -24,8 +24,9 @@ export interface WriteRun {
   finish(): NewEvent[];
 }
 
-export function writeRun(session: SqlSession, dialect: Dialect): WriteRun {
-  const idempotency = new IdempotencyRecords(session, dialect);
+/** A run of a write function inside a group: request-id records go to the group's `records`. */
+export function writeRun(session: SqlSession, dialect: Dialect, records?: GroupRecords): WriteRun {
+  const idempotency = new IdempotencyRecords(session, dialect, records);
   const events = new EventOutbox();
   return {
     tx: {

@@ -2,24 +2,28 @@
 // child processes: a bare `node:http` server (the ceiling on this machine), `strata server start`
 // on SQLite and on PostgreSQL. The load comes from autocannon in a separate process
 // (test/bench/load.js), the same for all three. Small creates (flag definitions) run in
-// STRATA_BENCH_ROUNDS rounds (default 3), each round measuring the ceiling, SQLite and PostgreSQL
+// STRATA_BENCH_ROUNDS rounds (default 5), each round measuring the ceiling, SQLite and PostgreSQL
 // back to back, so the ratios compare figures taken under the same machine load; the medians of
 // the rounds are reported. Then product-version creates (50 KB code) and batchGet reads, once.
+// Beside throughput, each run reports the server process's CPU time per 1,000 answered requests
+// (from /proc; steadier than throughput on a shared machine, where other processes take cores
+// and the disk) and, for strata, the writes per commit (group commit at work, from /metrics).
 // PostgreSQL URL: STRATA_BENCH_PG_URL, else STRATA_TEST_PG_URL, else the local default; the run
 // uses a fresh schema, dropped afterwards. Figures are printed, never asserted.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { request } from 'undici';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const CONNECTIONS = 32;
 const DURATION = Number(process.env.STRATA_BENCH_SECONDS ?? 10);
-const ROUNDS = Number(process.env.STRATA_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.STRATA_BENCH_ROUNDS ?? 5);
 const PG_URL =
   process.env.STRATA_BENCH_PG_URL ??
   process.env.STRATA_TEST_PG_URL ??
@@ -74,6 +78,52 @@ async function stop(server) {
   await exited;
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, fields 14 and 15 of stat (11 and 12 after the name), in clock ticks (1/100 s).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Commits and writes so far, from a strata server's /metrics (undefined for the bare server). */
+async function commitCounts(server) {
+  if (server.bare) return undefined;
+  try {
+    const res = await request(`${server.url}/metrics`, { headers: { 'x-auth-token': TOKEN } });
+    const text = await res.body.text();
+    const value = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    return {
+      commits: value('strata_storage_commit_duration_seconds_count'),
+      writes: value('strata_storage_writes_total'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs one workload against `server`; resolves with the load generator's figures, the server's
+ * CPU time per 1,000 answered requests and (strata) the writes per commit.
+ */
+async function measure(server, workload, extra = {}) {
+  const cpuBefore = cpuMs(server.child.pid);
+  const countsBefore = await commitCounts(server);
+  const result = await drive(server.url, workload, extra);
+  const cpu = cpuMs(server.child.pid) - cpuBefore;
+  const countsAfter = await commitCounts(server);
+  result.cpuPer1k = result.total > 0 ? (cpu * 1000) / result.total : Number.NaN;
+  if (countsBefore && countsAfter) {
+    const commits = countsAfter.commits - countsBefore.commits;
+    result.groupSize = commits > 0 ? (countsAfter.writes - countsBefore.writes) / commits : Number.NaN;
+  }
+  return result;
+}
+
 /** Runs one workload in the load-generator process; resolves with its figures. */
 function drive(url, workload, extra = {}) {
   const config = { url, workload, token: TOKEN, connections: CONNECTIONS, duration: DURATION, ...extra };
@@ -96,6 +146,8 @@ function row(target, r) {
     'p50 ms': r.p50,
     'p99 ms': r.p99,
     requests: r.total,
+    'server CPU ms/1k req': Number.isNaN(r.cpuPer1k) ? '-' : Math.round(r.cpuPer1k),
+    'writes/commit': r.groupSize === undefined || Number.isNaN(r.groupSize) ? '-' : r.groupSize.toFixed(1),
     non2xx: r.non2xx === 0 ? 0 : `${r.non2xx} (${r.statusCodes.join(' ')})`,
     errors: r.errors,
   };
@@ -134,7 +186,7 @@ async function createRounds(servers) {
   for (let r = 1; r <= ROUNDS; r++) {
     const round = { loadBefore: load() };
     for (const [name, server] of Object.entries(servers)) {
-      if (server) round[name] = await drive(server.url, 'create-flag', { prefix: `${RUN}_${name}_${r}` });
+      if (server) round[name] = await measure(server, 'create-flag', { prefix: `${RUN}_${name}_${r}` });
     }
     rounds.push(round);
     console.log(`\nround ${r} of ${ROUNDS}: create flag definition (load before: ${round.loadBefore})`);
@@ -152,6 +204,7 @@ function summarize(rounds, names) {
       rps: median(runs.map((x) => x.rps)),
       p50: median(runs.map((x) => x.p50)),
       p99: median(runs.map((x) => x.p99)),
+      cpuPer1k: median(runs.map((x) => x.cpuPer1k)),
     };
   }
   const perRound = (a, b) =>
@@ -163,6 +216,7 @@ function summarize(rounds, names) {
       'req/s': Math.round(m.rps),
       'p50 ms': m.p50,
       'p99 ms': m.p99,
+      'server CPU ms/1k req': Number.isNaN(m.cpuPer1k) ? '-' : Math.round(m.cpuPer1k),
     })),
   );
   const lines = [];
@@ -178,11 +232,11 @@ async function otherWorkloads(servers, rounds) {
   for (const name of ['sqlite', 'postgres']) {
     const server = servers[name];
     if (!server) continue;
-    const version = await drive(server.url, 'create-version', { prefix: `${RUN}_${name}_v` });
+    const version = await measure(server, 'create-version', { prefix: `${RUN}_${name}_v` });
     rows.push(row(`${name}: create product version (50 KB code)`, version));
     // Only ids surely acknowledged: the last CONNECTIONS creates of a run may have been cut off.
     const known = Math.max(1, Math.min(10_000, (rounds[0]?.[name]?.total ?? 0) - CONNECTIONS));
-    const reads = await drive(server.url, 'batch-get', { readPrefix: `${RUN}_${name}_1`, known });
+    const reads = await measure(server, 'batch-get', { readPrefix: `${RUN}_${name}_1`, known });
     rows.push(row(`${name}: batchGet 10 flag definitions`, reads));
   }
   console.log('\nother workloads (one run each)');
@@ -201,7 +255,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
 const postgres = await openPostgres();
 const servers = { bare: undefined, sqlite: undefined, postgres: undefined };
 try {
-  servers.bare = await start([join(here, 'bare-server.js')]);
+  servers.bare = { ...(await start([join(here, 'bare-server.js')])), bare: true };
   servers.sqlite = await startStrata(['--data-dir', dataDir]);
   if (postgres) servers.postgres = await startStrata(['--database', postgres.database]);
   const rounds = await createRounds(servers);

@@ -111,6 +111,44 @@ describe.each(STORAGE_FACTORIES)('storage contract on $name', (factory) => {
       expect(await ids(storage)).toEqual(['taken', 'fine']);
     });
 
+    it('undoes a failed write alone: its group runs again with a savepoint per write, counted as re-runs', async () => {
+      const runs: Record<string, number> = {};
+      const write = (id: string, fail = false) =>
+        storage.write(async (tx) => {
+          runs[id] = (runs[id] ?? 0) + 1;
+          await tx.config.insertObject(obj(id));
+          if (fail) throw new Error(`${id} fails`);
+        });
+      const statuses = async (writes: Array<Promise<unknown>>) =>
+        (await Promise.allSettled(writes)).map((s) => s.status);
+      // First group: written directly until 'bad' fails, then all again, each in a savepoint.
+      expect(await statuses([write('a'), write('bad', true), write('c')])).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect(runs).toEqual({ a: 2, bad: 2, c: 1 });
+      expect(commits.map((c) => c.reruns)).toEqual([2]);
+      // After a failure the next group starts with savepoints: nothing runs twice.
+      expect(await statuses([write('d'), write('bad2', true), write('e')])).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect(await statuses([write('f'), write('g')])).toEqual(['fulfilled', 'fulfilled']);
+      expect(commits.map((c) => c.reruns)).toEqual([2, 0, 0]);
+      // A clean group brings back direct writes: a failure costs a second run of the group again.
+      expect(await statuses([write('h'), write('bad3', true)])).toEqual(['fulfilled', 'rejected']);
+      expect({ h: runs['h'], bad3: runs['bad3'], d: runs['d'], f: runs['f'] }).toEqual({
+        h: 2,
+        bad3: 2,
+        d: 1,
+        f: 1,
+      });
+      expect(commits.map((c) => c.reruns)).toEqual([2, 0, 0, 2]);
+      expect(await ids(storage)).toEqual(['a', 'c', 'd', 'e', 'f', 'g', 'h']);
+    });
+
     it('commits concurrent writes in groups and acknowledges each only after its commit', async () => {
       const order: string[] = [];
       storage.onCommit(() => order.push('commit'));
@@ -150,6 +188,27 @@ describe.each(STORAGE_FACTORIES)('storage contract on $name', (factory) => {
         createdAt: 5,
       });
       expect(await storage.read((tx) => tx.idempotency.get('other'))).toBeUndefined();
+    });
+
+    it('keeps no request-id record of a write that failed after recording its answer', async () => {
+      const record = { requestId: 'r3', bodyHash: 'b', status: 200, response: 'lost', createdAt: 7 };
+      const failing = storage.write(async (tx) => {
+        expect(await tx.idempotency.claim('r3', 7)).toBeUndefined();
+        await tx.idempotency.put(record);
+        throw new Error('after put');
+      });
+      const later = storage.write(async (tx) => {
+        const seen = await tx.idempotency.claim('r3', 8);
+        await tx.idempotency.put({ ...record, response: 'kept', createdAt: 8 });
+        return seen;
+      });
+      await expect(failing).rejects.toThrow('after put');
+      expect(await later).toBeUndefined();
+      expect(await storage.read((tx) => tx.idempotency.get('r3'))).toEqual({
+        ...record,
+        response: 'kept',
+        createdAt: 8,
+      });
     });
 
     it('refuses a write that claimed a request id and never recorded its answer', async () => {

@@ -42,6 +42,8 @@ export interface CreatedStorage {
   openAnother(): Promise<Storage>;
   /** Closes every storage opened here and removes the database. */
   cleanup: () => Promise<void>;
+  /** Runs SQL on the database directly, in its schema (PostgreSQL only; tests inject faults). */
+  exec?: (sql: string) => Promise<void>;
 }
 
 export interface StorageFactory {
@@ -85,21 +87,23 @@ export const sqliteFactory: StorageFactory = {
 export const postgresFactory: StorageFactory = {
   name: 'postgres',
   skip: PG_URL === undefined,
-  create() {
+  async create() {
     const url = PG_URL ?? '';
     const schema = `strata_test_${randomBytes(6).toString('hex')}`;
-    return created(
+    const exec = async (sql: string) => {
+      const admin = new pg.Client({ connectionString: url, options: `-c search_path="${schema}"` });
+      await admin.connect();
+      try {
+        await admin.query(sql);
+      } finally {
+        await admin.end();
+      }
+    };
+    const made = await created(
       () => PostgresStorage.open({ url, schema }),
-      async () => {
-        const admin = new pg.Client({ connectionString: url });
-        await admin.connect();
-        try {
-          await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        } finally {
-          await admin.end();
-        }
-      },
+      () => exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`),
     );
+    return { ...made, exec };
   },
 };
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isConnectionError } from '../../src/storage/postgres.js';
-import type { CommitStats, Storage, WriteTx } from '../../src/storage/types.js';
+import { StorageUnavailable, type CommitStats, type Storage, type WriteTx } from '../../src/storage/types.js';
 import { postgresFactory, type CreatedStorage } from './factories.js';
 import { event, obj, sleep } from './helpers.js';
 
@@ -105,6 +105,28 @@ describe.skipIf(postgresFactory.skip)('PostgreSQL shared by several processes', 
     expect(all.filter((o) => o.id.startsWith('bystander'))).toHaveLength(1);
     if (aborted === 'a') expect(bystanderRuns).toBe(2);
     expect(all.map((o) => o.body).filter((body) => body.includes('last'))).toHaveLength(2);
+  });
+
+  it('fails only the group whose COMMIT failed, with StorageUnavailable; later writes go on', async () => {
+    // A deferred constraint that fails at COMMIT stands for a COMMIT the database never confirms.
+    await created.exec?.(`
+      CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'doomed at commit'; END $$;
+      CREATE CONSTRAINT TRIGGER doomed AFTER INSERT ON objects DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW WHEN (NEW.id LIKE 'doomed%') EXECUTE FUNCTION refuse_doomed();`);
+    let runs = 0;
+    const doomed = a.write(async (tx) => {
+      runs += 1;
+      await tx.config.insertObject(obj('doomed'));
+    });
+    const sameGroup = a.write((tx) => tx.config.insertObject(obj('with-doomed')));
+    await expect(doomed).rejects.toBeInstanceOf(StorageUnavailable);
+    await expect(sameGroup).rejects.toBeInstanceOf(StorageUnavailable);
+    expect(runs).toBe(1);
+    await a.write((tx) => tx.config.insertObject(obj('after')));
+    const all = await a.read((tx) => tx.config.listObjects({ kind: 'THING', afterSeq: 0, limit: 9 }));
+    expect(all.map((o) => o.id)).toEqual(['after']);
+    expect(commits.map((c) => c.writes)).toEqual([1]);
   });
 
   it('numbers events gap-free in commit order across processes, and tells each process', async () => {

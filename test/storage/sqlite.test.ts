@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/storage/migrations.js';
 import { parseDatabase } from '../../src/storage/open.js';
-import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { SQLITE_PENDING_COMMITS, SqliteStorage } from '../../src/storage/sqlite.js';
 import { StorageUnavailable } from '../../src/storage/types.js';
 import { obj, sleep } from './helpers.js';
 
@@ -46,6 +46,36 @@ describe('SQLite storage', () => {
     release();
     await write;
     expect(await reading).toMatchObject({ id: 'held' });
+    await s.close();
+  });
+
+  it(`commits the next groups while earlier WAL syncs run, ${SQLITE_PENDING_COMMITS} at most; each acknowledged after its own`, async () => {
+    const held: Array<() => void> = [];
+    const s = await SqliteStorage.open(path, {
+      syncData: () => new Promise<void>((resolve) => held.push(resolve)),
+    });
+    const acked: string[] = [];
+    const write = (id: string) => s.write((tx) => tx.config.insertObject(obj(id))).then(() => acked.push(id));
+    const writes: Array<Promise<unknown>> = [];
+    for (let i = 0; i < SQLITE_PENDING_COMMITS; i++) {
+      writes.push(write(`g${i}`));
+      while (held.length === i) await sleep(1);
+    }
+    // Every group so far is committed, its sync running; the next ones wait for a sync and
+    // then commit as one group.
+    writes.push(write('late1'), write('late2'));
+    await sleep(30);
+    expect(held).toHaveLength(SQLITE_PENDING_COMMITS);
+    expect(acked).toEqual([]);
+    held[1]?.();
+    while (held.length === SQLITE_PENDING_COMMITS) await sleep(1);
+    expect(held).toHaveLength(SQLITE_PENDING_COMMITS + 1);
+    // A sync covers the commits made before it started: g0 and g1 are durable, g2 and g3 not yet.
+    await sleep(10);
+    expect(acked.sort()).toEqual(['g0', 'g1']);
+    for (const release of held) release();
+    await Promise.all(writes);
+    expect(acked.sort()).toEqual(['g0', 'g1', 'g2', 'g3', 'late1', 'late2']);
     await s.close();
   });
 
