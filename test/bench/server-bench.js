@@ -11,13 +11,13 @@
 // PostgreSQL URL: STRATA_BENCH_PG_URL, else STRATA_TEST_PG_URL, else the local default; the run
 // uses a fresh schema, dropped afterwards. Figures are printed, never asserted.
 import { execFileSync, spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { request } from 'undici';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -94,8 +94,14 @@ function cpuMs(pid) {
 async function commitCounts(server) {
   if (server.bare) return undefined;
   try {
-    const res = await request(`${server.url}/metrics`, { headers: { 'x-auth-token': TOKEN } });
-    const text = await res.body.text();
+    const text = await new Promise((resolve, reject) => {
+      get(`${server.url}/metrics`, { headers: { 'x-auth-token': TOKEN } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
     const value = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
     return {
       commits: value('strata_storage_commit_duration_seconds_count'),
