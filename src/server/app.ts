@@ -174,7 +174,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     done(null, payload);
   });
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     release(req);
     const seconds = reply.elapsedTime / 1000;
     metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);
@@ -187,9 +187,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
       },
       'request',
     );
+    done();
   });
-  app.addHook('onRequestAbort', async (req) => {
+  app.addHook('onRequestAbort', (req, done) => {
     release(req);
+    done();
   });
 
   app.setErrorHandler((err, req, reply) => {

@@ -34,35 +34,55 @@ export function parseJsonBody(text: string): unknown {
   return value;
 }
 
+/** A value met by the walk: its depth, and how it was reached (the path is built only for errors). */
+interface Visit {
+  value: unknown;
+  depth: number;
+  parent: Visit | undefined;
+  key: string | number;
+}
+
+function pathOf(visit: Visit | undefined): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let v = visit; v?.parent !== undefined; v = v.parent) path.push(v.key);
+  return path.reverse();
+}
+
 /** The walk: depth and forbidden keys, one container at a time, no recursion. */
 function checkShape(root: unknown): void {
-  const stack: Array<{ value: unknown; path: (string | number)[] }> = [{ value: root, path: [] }];
+  const stack: Visit[] = [{ value: root, depth: 0, parent: undefined, key: '' }];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { value, path } = item;
+    const { value, depth } = item;
     if (value === null || typeof value !== 'object') continue;
-    if (path.length >= MAX_BODY_DEPTH) {
+    if (depth >= MAX_BODY_DEPTH) {
       throw invalid(`the body is nested more than ${MAX_BODY_DEPTH} levels deep`, [
         {
-          field: fieldOf(path.slice(0, 8)) + ' ...',
+          field: fieldOf(pathOf(item).slice(0, 8)) + ' ...',
           description: `at most ${MAX_BODY_DEPTH} levels of nesting`,
         },
       ]);
     }
     if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (v !== null && typeof v === 'object')
+          stack.push({ value: v, depth: depth + 1, parent: item, key: i });
+      }
       continue;
     }
-    for (const [key, v] of Object.entries(value)) {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const v: unknown = (value as Record<string, unknown>)[key];
       const poisoned =
         key === '__proto__' ||
         (key === 'constructor' && v !== null && typeof v === 'object' && 'prototype' in v);
       if (poisoned) {
-        const field = fieldOf([...path, key]);
+        const field = fieldOf([...pathOf(item), key]);
         throw invalid(`the body has a forbidden key at ${field}`, [
           { field, description: 'keys named __proto__, and constructor holding prototype, are refused' },
         ]);
       }
-      stack.push({ value: v, path: [...path, key] });
+      if (v !== null && typeof v === 'object') stack.push({ value: v, depth: depth + 1, parent: item, key });
     }
   }
 }

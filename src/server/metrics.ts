@@ -43,10 +43,23 @@ export class Metrics {
   #reruns = 0;
   inFlight = 0;
 
+  /** Label text of each method and route seen (a handful), so a request escapes nothing. */
+  readonly #labels = new Map<string, string>();
+
+  #routeLabels(method: string, route: string): string {
+    const raw = `${method} ${route}`;
+    let text = this.#labels.get(raw);
+    if (text === undefined) {
+      text = `method="${label(method)}",route="${label(route)}"`;
+      this.#labels.set(raw, text);
+    }
+    return text;
+  }
+
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `method="${label(method)}",route="${label(route)}",status="${status}"`;
+    const lkey = this.#routeLabels(method, route);
+    const key = `${lkey},status="${status}"`;
     this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
-    const lkey = `method="${label(method)}",route="${label(route)}"`;
     let h = this.#latency.get(lkey);
     if (!h) {
       h = new Histogram();

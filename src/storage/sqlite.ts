@@ -30,6 +30,21 @@ function sqliteCode(e: unknown): unknown {
   return (e as { code?: unknown } | null)?.code;
 }
 
+const valuesTables = new Map<string, string>();
+
+/** `SELECT column1 AS a, ... FROM (VALUES (?, ...), ...)` for `count` rows (the text is kept per shape). */
+function valuesTable(columns: ReadonlyArray<readonly [string, string]>, count: number): string {
+  const names = columns.map(([name]) => name);
+  const shape = `${names.join(',')}/${count}`;
+  let sql = valuesTables.get(shape);
+  if (sql === undefined) {
+    const row = `(${placeholders(names.length)})`;
+    sql = `SELECT ${names.map((name, i) => `column${i + 1} AS ${name}`).join(', ')} FROM (VALUES ${Array(count).fill(row).join(', ')})`;
+    valuesTables.set(shape, sql);
+  }
+  return sql;
+}
+
 export const SQLITE: Dialect = {
   name: 'sqlite',
   // The writer holds the whole database for the transaction: rows need no locks of their own.
@@ -39,12 +54,7 @@ export const SQLITE: Dialect = {
     const code = sqliteCode(e);
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
   },
-  rowsOf: (columns, rows) => ({
-    sql: `SELECT ${columns.map(([name], i) => `column${i + 1} AS ${name}`).join(', ')} FROM (VALUES ${rows
-      .map(() => `(${placeholders(columns.length)})`)
-      .join(', ')})`,
-    params: rows.flat(),
-  }),
+  rowsOf: (columns, rows) => ({ sql: valuesTable(columns, rows.length), params: rows.flat() }),
 };
 
 /** Statements over one connection, prepared once each. */

@@ -165,7 +165,7 @@ describe.each(STORAGE_FACTORIES)('errors and cross-cutting behaviour on $name', 
           internal_account: {
             id: 'A',
             product_id: '&{gl_contract:product_id}',
-            accounting: { tside: 'TSIDE_ASSET' },
+            accounting: { tside: 'TSIDE_ASSET', notes: ['plain', 'after &{other} and &{more}'] },
           },
         }),
         'UNRESOLVED_REFERENCE',
@@ -174,6 +174,10 @@ describe.each(STORAGE_FACTORIES)('errors and cross-cutting behaviour on $name', 
         {
           field: 'internal_account.product_id',
           description: 'unresolved reference &{gl_contract:product_id}',
+        },
+        {
+          field: 'internal_account.accounting.notes[1]',
+          description: 'unresolved reference &{other}',
         },
       ]);
     });

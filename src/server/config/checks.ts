@@ -15,18 +15,32 @@ export function fieldPath(path: readonly PathSegment[]): string {
   return out;
 }
 
-/** The first reference in each string of `value` (references use the pack grammar, `pack/references.ts`). */
+/**
+ * The first reference in each string of `value` (references use the pack grammar,
+ * `pack/references.ts`). `path` is where `value` is; it is extended and restored in place, so
+ * that a body without references costs no allocation per value. (Bodies are depth-limited.)
+ */
 function collectReferences(value: unknown, path: PathSegment[], out: FieldViolation[]): void {
   if (typeof value === 'string') {
+    if (!value.includes('&{')) return;
     const [first] = findReferences(value).references;
     if (first) {
       const text = value.slice(first.offset, first.offset + first.length);
       out.push({ field: fieldPath(path), description: `unresolved reference ${text}` });
     }
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => collectReferences(v, [...path, i], out));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      collectReferences(value[i], path, out);
+      path.pop();
+    }
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) collectReferences(v, [...path, k], out);
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      path.push(key);
+      collectReferences((value as Record<string, unknown>)[key], path, out);
+      path.pop();
+    }
   }
 }
 
@@ -71,11 +85,4 @@ export function requireRequestBody(body: unknown): { requestId: string; body: Re
     throw invalid(message, [{ field: 'request_id', description: `required: ${ID_RULE}` }]);
   }
   return { requestId: requestId as string, body: b };
-}
-
-/** The body without `request_id`: what schemas and definition hashes see. */
-export function withoutRequestId(body: Record<string, unknown>): Record<string, unknown> {
-  const rest = { ...body };
-  delete rest['request_id'];
-  return rest;
 }

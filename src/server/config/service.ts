@@ -23,7 +23,7 @@ import { canonicalJson, sha256Hex } from '../../util/canonical.js';
 import { withoutUnset } from '../../schema/unset.js';
 import type { ReadTx, Storage, StoredObject, WriteTx } from '../../storage/types.js';
 import { ApiError, invalid, type FieldViolation } from '../errors.js';
-import { rejectReferences, requireRequestBody, requireSchema, withoutRequestId } from './checks.js';
+import { rejectReferences, requireRequestBody, requireSchema } from './checks.js';
 import { ACTIVATION, GLOBAL_PARAMETER_VALUE, PRODUCT, WORKFLOW_DEFINITION } from './kinds.js';
 import { productVersionNumber } from './version.js';
 import type { VersionNumber } from '../../resource/version.js';
@@ -149,20 +149,25 @@ export class ConfigService {
   async #mutate<P>(
     route: string,
     raw: unknown,
-    prepare: (rest: Obj) => Promise<P> | P,
+    prepare: (rest: Obj, canonical: string) => Promise<P> | P,
     op: (tx: WriteTx, prepared: P, requestId: string, now: number) => Promise<string>,
     costlyPrepare = false,
   ): Promise<WriteResponse> {
     const { requestId, body } = requireRequestBody(raw);
     // Null means unset (schemas/defs.schema.json): `x: null` is the same request as no `x`.
-    const rest = withoutUnset(withoutRequestId(body));
-    const bodyHash = sha256Hex(`${route}\n${canonicalJson(rest)}`);
+    // withoutUnset copies the body, so request_id can be dropped from the copy.
+    const rest = withoutUnset(body);
+    delete rest['request_id'];
+    // The request's canonical text, made once: its hash identifies the request (and a create's
+    // definition, which prepare derives from it).
+    const canonical = canonicalJson(rest);
+    const bodyHash = sha256Hex(`${route}\n${canonical}`);
     if (costlyPrepare) {
       // Replays answer without preparing again (parsing product code is the costly part).
       const seen = await this.storage.read((tx) => tx.idempotency.get(requestId));
       if (seen) return this.#replay(seen.bodyHash, bodyHash, requestId, seen.response, seen.status);
     }
-    const prepared = await prepare(rest);
+    const prepared = await prepare(rest, canonical);
     return this.storage.write(async (tx) => {
       const now = this.now();
       const record = await tx.idempotency.claim(requestId, now);
@@ -196,20 +201,20 @@ export class ConfigService {
     return this.#mutate(
       `POST ${spec.paths.create}`,
       raw,
-      (rest) => this.#prepareCreate(spec, rest),
+      (rest, canonical) => this.#prepareCreate(spec, rest, canonical),
       (tx, prepared, requestId, now) => this.#createIn(tx, spec, prepared, { actor, requestId, now }),
       type === 'SMART_CONTRACT_VERSION',
     );
   }
 
-  async #prepareCreate(spec: ResourceTypeSpec, rest: Obj): Promise<PreparedCreate> {
+  async #prepareCreate(spec: ResourceTypeSpec, rest: Obj, canonical: string): Promise<PreparedCreate> {
     rejectReferences(rest);
     requireSchema(spec.schema, rest);
     const payload = rest[spec.payloadKey] as Obj;
     const prepared: PreparedCreate = {
       rest,
       payload,
-      defHash: sha256Hex(canonicalJson(rest)),
+      defHash: sha256Hex(canonical),
       id: spec.idField === null ? null : (str(payload[spec.idField]) ?? null),
     };
     switch (spec.type) {
