@@ -2,7 +2,7 @@
 // child processes: a bare `node:http` server (the ceiling on this machine), `strata server start`
 // on SQLite and on PostgreSQL. The load comes from autocannon in a separate process
 // (test/bench/load.js), the same for all three. Small creates (flag definitions) run in
-// STRATA_BENCH_ROUNDS rounds (default 5), each round measuring the ceiling, SQLite and PostgreSQL
+// STRATA_BENCH_ROUNDS rounds (default 3), each round measuring the ceiling, SQLite and PostgreSQL
 // back to back, so the ratios compare figures taken under the same machine load; the medians of
 // the rounds are reported. Then product-version creates (50 KB code) and batchGet reads, once.
 // Beside throughput, each run reports the server process's CPU time per 1,000 answered requests
@@ -23,7 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const CONNECTIONS = 32;
 const DURATION = Number(process.env.STRATA_BENCH_SECONDS ?? 10);
-const ROUNDS = Number(process.env.STRATA_BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.STRATA_BENCH_ROUNDS ?? 3);
 const PG_URL =
   process.env.STRATA_BENCH_PG_URL ??
   process.env.STRATA_TEST_PG_URL ??
