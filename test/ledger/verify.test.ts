@@ -73,6 +73,10 @@ describe.each(STORAGE_FACTORIES)('ledger verify on $name', (factory) => {
       expect(report.findings.find((f) => f.check === 'BATCH_NOT_BALANCED')?.rows).toEqual([
         'ledger_batches seq=10001',
       ]);
+      // Batch 10001 was never stored: its postings have no batch.
+      expect(report.findings.find((f) => f.check === 'POSTING_WITHOUT_ACCEPTED_BATCH')?.rows).toEqual([
+        'ledger_postings batch_seq=10001',
+      ]);
     });
 
     it('names a batch without its event and a client transaction that disagrees with its postings', async () => {

@@ -23,6 +23,7 @@ import { BATCH_EVENTS } from './service.js';
 
 export type VerifyCheck =
   | 'BATCH_NOT_BALANCED'
+  | 'POSTING_WITHOUT_ACCEPTED_BATCH'
   | 'BALANCE_DIFFERS_FROM_POSTINGS'
   | 'BALANCE_ENTRIES_DIFFER'
   | 'REQUEST_ID_HAS_TWO_BATCHES'
@@ -62,6 +63,7 @@ export async function verifyLedger(storage: Storage): Promise<VerifyReport> {
     const postings = await checkPostings(tx, add);
     const balances = await checkBalances(tx, postings.totals, add);
     const batches = await checkBatches(tx, add);
+    checkPostingOwners(postings.batchSeqs, batches.accepted, add);
     const events = await checkEvents(tx, batches.ids, add);
     const clientTransactions = await checkClientTransactions(tx, postings.byTransaction, add);
     return {
@@ -86,10 +88,12 @@ interface PostingScan {
   totals: Map<string, BalanceTotals>;
   /** Per client transaction: totals per `account\0phase`. */
   byTransaction: Map<string, Map<string, BalanceTotals>>;
+  /** The batches (seq) the postings name. */
+  batchSeqs: Set<number>;
 }
 
 async function checkPostings(tx: ReadTx, add: Add): Promise<PostingScan> {
-  const scan: PostingScan = { count: 0, totals: new Map(), byTransaction: new Map() };
+  const scan: PostingScan = { count: 0, totals: new Map(), byTransaction: new Map(), batchSeqs: new Set() };
   const nets = new Map<number, Map<string, bigint>>();
   for (let after = 0; ;) {
     const page = await tx.ledger.scanPostings(after, PAGE);
@@ -98,6 +102,7 @@ async function checkPostings(tx: ReadTx, add: Add): Promise<PostingScan> {
     after = page[page.length - 1]?.seq ?? after;
   }
   for (const [batchSeq, groups] of nets) {
+    scan.batchSeqs.add(batchSeq);
     const off = [...groups].filter(([, v]) => v !== 0n);
     if (off.length === 0) continue;
     add({
@@ -168,13 +173,27 @@ async function checkBalances(tx: ReadTx, recomputed: Map<string, BalanceTotals>,
   return count;
 }
 
-async function checkBatches(tx: ReadTx, add: Add): Promise<{ ids: Set<string> }> {
+/** Postings belong to a stored ACCEPTED batch (a batch row lost, or a rejected one with postings, is named). */
+function checkPostingOwners(batchSeqs: ReadonlySet<number>, accepted: ReadonlySet<number>, add: Add): void {
+  for (const seq of batchSeqs) {
+    if (accepted.has(seq)) continue;
+    add({
+      check: 'POSTING_WITHOUT_ACCEPTED_BATCH',
+      message: `postings name batch ${seq}, which is not a stored ACCEPTED batch`,
+      rows: [`ledger_postings batch_seq=${seq}`],
+    });
+  }
+}
+
+async function checkBatches(tx: ReadTx, add: Add): Promise<{ ids: Set<string>; accepted: Set<number> }> {
   const ids = new Set<string>();
+  const accepted = new Set<number>();
   const requests = new Map<string, number>();
   for (let after = 0; ;) {
     const page = await tx.ledger.scanBatches(after, PAGE);
     for (const b of page) {
       ids.add(b.id);
+      if (b.status === 'ACCEPTED') accepted.add(b.seq);
       const other = requests.get(b.requestId);
       if (other !== undefined) {
         add({
@@ -188,7 +207,7 @@ async function checkBatches(tx: ReadTx, add: Add): Promise<{ ids: Set<string> }>
     if (page.length < PAGE) break;
     after = page[page.length - 1]?.seq ?? after;
   }
-  return { ids };
+  return { ids, accepted };
 }
 
 async function checkEvents(tx: ReadTx, batchIds: ReadonlySet<string>, add: Add): Promise<number> {
