@@ -22,7 +22,7 @@ function verify(dir: string, ...args: string[]) {
   });
 }
 
-describe('strata server verify', () => {
+describe('strata server verify', { timeout: 120_000 }, () => {
   it('exits 0 on a clean ledger and 1 with findings', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strata-verify-'));
     dirs.push(dir);

@@ -60,7 +60,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('ledger commands', () => {
+// Each test runs the CLI several times (a process start each): generous on a loaded machine.
+describe('ledger commands', { timeout: 120_000 }, () => {
   it('accounts open (idempotent by content), accounts show, post, balances, events tail', async () => {
     const opened = await strata(
       'accounts',
