@@ -1,12 +1,12 @@
 /**
- * The one module that talks to a server: Node's fetch with an undici Agent as dispatcher
- * (keep-alive, a pool sized to the concurrency, connect/headers/body timeouts, TLS with a CA
- * file), retries with exponential backoff and full jitter on transient failures, honouring
- * Retry-After. Errors carry method, path, status, the server's code and field violations, and
- * never the token.
+ * The one module that talks to a server: requests over the HTTP transport (transport.ts:
+ * keep-alive, a pool sized to the concurrency, one timeout per request covering connect, answer
+ * and body, TLS with a CA file), retries with exponential backoff and full jitter on transient
+ * failures, honouring Retry-After. Errors carry method, path, status, the server's code and field
+ * violations, and never the token.
  */
 import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
+import { HttpTransport, type RawResponse } from './transport.js';
 
 export interface ClientOptions {
   url: string;
@@ -90,30 +90,78 @@ export class RequestError extends Error {
   }
 }
 
-function transportCode(err: unknown): string {
-  const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string } };
-  const code = e.cause?.code ?? e.code ?? '';
-  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || /TIMEOUT/.test(code)) return 'TIMEOUT';
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(code)) return 'UNREACHABLE';
-  if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED/.test(code)) return 'CONNECTION_RESET';
-  if (/CERT|SELF_SIGNED|TLS|SSL|ERR_OSSL/.test(code)) return 'TLS_ERROR';
-  return code || 'NETWORK_ERROR';
+/** The client's word for a failure without an answer (Node's error codes vary by platform and layer). */
+export function transportCode(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const c = typeof code === 'string' ? code : '';
+  if (/TIMEOUT|ETIMEDOUT/.test(c)) return 'TIMEOUT';
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(c)) return 'UNREACHABLE';
+  if (/ECONNRESET|EPIPE|ECONNABORTED/.test(c)) return 'CONNECTION_RESET';
+  // EPROTO: an https:// URL of a server that answers in plain HTTP (wrong version number).
+  if (/CERT|SELF_SIGNED|TLS|SSL|ERR_OSSL|UNABLE_TO_VERIFY|EPROTO/.test(c)) return 'TLS_ERROR';
+  return c || 'NETWORK_ERROR';
 }
 
 /** Retry-After in milliseconds: delta-seconds or an HTTP date. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null) return undefined;
+export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
+  if (header === null || header === undefined) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - now), MAX_RETRY_AFTER_MS);
 }
 
+/** JSON when it parses, else the text itself (a proxy's error page); undefined when empty. */
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** The RequestError of a non-2xx answer: the server's code, message and field violations when it gave them. */
+function answerError(
+  method: string,
+  path: string,
+  res: RawResponse,
+  parsed: unknown,
+  attempts: number,
+): RequestError {
+  const location = res.headers.location;
+  if (res.status >= 300 && res.status < 400 && location)
+    // Not followed: the token would go wherever the server points.
+    return new RequestError(
+      method,
+      path,
+      res.status,
+      `HTTP_${res.status}`,
+      `redirected to ${location} (not followed)`,
+      [],
+      undefined,
+      attempts,
+    );
+  const err = parsed as
+    { code?: string; message?: string; field_violations?: FieldViolation[]; details?: unknown } | undefined;
+  return new RequestError(
+    method,
+    path,
+    res.status,
+    typeof err?.code === 'string' ? err.code : `HTTP_${res.status}`,
+    typeof err?.message === 'string' ? err.message : res.statusText || 'request failed',
+    Array.isArray(err?.field_violations) ? err.field_violations : [],
+    err?.details,
+    attempts,
+  );
+}
+
 export class VaultClient {
-  readonly #agent: Agent;
+  readonly #transport: HttpTransport;
   readonly #base: string;
   readonly #apis: NonNullable<ClientOptions['apis']>;
   readonly #headers: Record<string, string>;
+  readonly #jsonHeaders: Record<string, string>;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -135,18 +183,17 @@ export class VaultClient {
       'user-agent': options.userAgent ?? 'strata',
       accept: 'application/json',
     };
-    this.#agent = new Agent({
+    this.#jsonHeaders = { ...this.#headers, 'content-type': 'application/json' };
+    this.#transport = new HttpTransport({
       connections: options.connections ?? 8,
-      keepAliveTimeout: 30_000,
-      connectTimeout: this.#timeoutMs,
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: this.#timeoutMs,
-      ...(options.caFile ? { connect: { ca: readFileSync(options.caFile) } } : {}),
+      timeoutMs: this.#timeoutMs,
+      ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}),
     });
   }
 
-  async close(): Promise<void> {
-    await this.#agent.close();
+  /** Lets requests in flight finish, then closes the pooled connections (kept alive between requests). */
+  close(): Promise<void> {
+    return this.#transport.close();
   }
 
   /** The base URL a path's API family is served from (CLU's --workflows-api and friends). */
@@ -162,6 +209,15 @@ export class VaultClient {
     return (base ?? this.#base).replace(/\/+$/, '');
   }
 
+  /** One attempt: the request to the path's API base, with the token and, for a body, its type and length. */
+  #send(method: string, path: string, payload: Buffer | undefined): Promise<RawResponse> {
+    const headers =
+      payload === undefined
+        ? this.#headers
+        : { ...this.#jsonHeaders, 'content-length': String(payload.length) };
+    return this.#transport.send(method, this.baseFor(path), path, headers, payload);
+  }
+
   /**
    * One API call, retried while the failure is transient (`retries` overrides the client's
    * --max-retries for this call). Non-2xx answers throw RequestError.
@@ -173,6 +229,8 @@ export class VaultClient {
     options: { retries?: number } = {},
   ): Promise<ApiResponse<T>> {
     const retries = options.retries ?? this.#maxRetries;
+    // Serialised once, not per attempt.
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     let last: RequestError | undefined;
     // The server's Retry-After for the last answer, when it gave one.
     let retryAfter: number | undefined;
@@ -185,56 +243,22 @@ export class VaultClient {
         await this.#sleep(delayMs);
       }
       retryAfter = undefined;
-      let res: Response;
-      let text: string;
+      let res: RawResponse;
       try {
-        res = await fetch(`${this.baseFor(path)}${path}`, {
-          method,
-          headers:
-            body === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/json' },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(this.#timeoutMs),
-          // @ts-expect-error: Node's fetch takes an undici dispatcher; the DOM types do not know it
-          dispatcher: this.#agent,
-        });
-        text = await res.text();
+        res = await this.#send(method, path, payload);
       } catch (err) {
         const code = transportCode(err);
-        const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-        last = new RequestError(method, path, 0, code, cause, [], undefined, attempt + 1);
+        last = new RequestError(method, path, 0, code, (err as Error).message, [], undefined, attempt + 1);
         // A certificate that does not verify will not verify on the next try either.
         if (code === 'TLS_ERROR') throw last;
         continue;
       }
-      let parsed: unknown = undefined;
-      if (text !== '') {
-        try {
-          parsed = JSON.parse(text) as unknown;
-        } catch {
-          parsed = text;
-        }
-      }
-      if (res.ok)
-        return {
-          status: res.status,
-          body: parsed as T,
-          replay: res.headers.get('idempotent-replay') === 'true',
-        };
-      const err = parsed as
-        | { code?: string; message?: string; field_violations?: FieldViolation[]; details?: unknown }
-        | undefined;
-      const apiError = new RequestError(
-        method,
-        path,
-        res.status,
-        typeof err?.code === 'string' ? err.code : `HTTP_${res.status}`,
-        typeof err?.message === 'string' ? err.message : res.statusText || 'request failed',
-        Array.isArray(err?.field_violations) ? err.field_violations : [],
-        err?.details,
-        attempt + 1,
-      );
+      const parsed = parseBody(res.text);
+      if (res.status >= 200 && res.status < 300)
+        return { status: res.status, body: parsed as T, replay: res.headers['idempotent-replay'] === 'true' };
+      const apiError = answerError(method, path, res, parsed, attempt + 1);
       if (!RETRY_STATUS.has(res.status)) throw apiError;
-      retryAfter = retryAfterMs(res.headers.get('retry-after'));
+      retryAfter = retryAfterMs(res.headers['retry-after']);
       last = apiError;
     }
     const final = last as RequestError;

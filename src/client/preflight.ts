@@ -81,6 +81,12 @@ function httpError(err: RequestError, target: PreflightTarget, needed: string): 
       `the token from ${target.tokenSource} lacks the scope ${needed} at ${url}`,
       `use a token with scope ${needed} (strata server token create --scope ${needed})`,
     );
+  if (err.status >= 300 && err.status < 400)
+    return new StrataError(
+      'E_NOT_VAULT_API',
+      `${url} answered GET /v1/vault-version with ${err.status}: ${err.detail}`,
+      'give the URL the server redirects to (--url, or the environment), its root without /v1',
+    );
   if (err.status === 404 || err.code.startsWith('HTTP_'))
     return new StrataError(
       'E_NOT_VAULT_API',

@@ -7,6 +7,7 @@ import { journalDir, serverFlags } from '../deploy/flags.js';
 import { formatImportResult, formatPlanResult, junitReport } from '../ui/deploy.js';
 import { dryRunExitCode, importExitCode } from '../ui/exit.js';
 import { FirstLines } from '../ui/first-lines.js';
+import { LineBatch } from '../ui/batch.js';
 import { planWithTarget } from './plan.js';
 
 /** Opens a report file before the run, so a bad path fails first, with nothing written. */
@@ -93,6 +94,9 @@ export default class Import extends StrataCommand {
       : undefined;
     let done = 0;
     const inFlight = new Set<string>();
+    // Progress and events in batches, not a synchronous write per line.
+    const progress = new LineBatch((text) => this.note(text));
+    const eventLines = events ? new LineBatch((text) => events.write(`${text}\n`)) : undefined;
     try {
       const result = await importPaths({
         paths: [args.path],
@@ -105,18 +109,20 @@ export default class Import extends StrataCommand {
         onFindings: (findings) => lines.findings(findings),
         onConnected: (c) => lines.target(c.token),
         onEvent: (e) => {
-          events?.write(`${JSON.stringify(e)}\n`);
+          eventLines?.add(JSON.stringify(e));
           if (e.event === 'start') inFlight.add(e.resource_id);
           if (e.event === 'result') {
             inFlight.delete(e.resource_id);
             done++;
-            if (!spinner && !flags.quiet) this.note(`${e.at} ${e.action ?? ''} ${e.resource_id}`);
+            if (!spinner && !flags.quiet) progress.add(`${e.at} ${e.action ?? ''} ${e.resource_id}`);
           }
           if (spinner)
             spinner.text = `${done} done, ${inFlight.size} in flight: ${[...inFlight].slice(0, 3).join(', ')}`;
         },
       });
       spinner?.stop();
+      progress.flush();
+      eventLines?.flush();
       lines.flush();
       if (flags.junit) writeFileSync(flags.junit, junitReport(result));
       return this.complete(
@@ -127,6 +133,8 @@ export default class Import extends StrataCommand {
       );
     } finally {
       spinner?.stop();
+      progress.flush();
+      eventLines?.flush();
       lines.flush();
       process.removeListener('SIGINT', onSigint);
       if (events && events !== process.stdout) (events as NodeJS.WritableStream).end();

@@ -53,6 +53,9 @@ export async function runGraph(
   }
   const before = (a: string, b: string) =>
     (height.get(b) ?? 0) - (height.get(a) ?? 0) || (rank.get(a) ?? 0) - (rank.get(b) ?? 0);
+  // The order is fixed before the run: sorted once, then ready nodes wait in a heap by position
+  // (sorting the ready list at every start cost a quadratic amount of CPU on large packs).
+  const position = new Map([...order].sort(before).map((id, i) => [id, i]));
 
   /** Failed ancestors of a node, through failed or blocked dependencies. */
   const rootCauses = (id: string): string[] => {
@@ -73,18 +76,12 @@ export async function runGraph(
     }
   };
 
-  const ready: string[] = [];
+  const ready = new Heap<string>((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
   const inFlight = new Set<Promise<void>>();
   // Hand ready nodes to the limiter only while it has a free slot, best first.
   const pump = (): void => {
-    while (
-      ready.length > 0 &&
-      limit.activeCount + limit.pendingCount < concurrency &&
-      !options.signal?.aborted
-    ) {
-      ready.sort(before);
-      start(ready.shift() as string);
-    }
+    while (ready.size > 0 && limit.activeCount + limit.pendingCount < concurrency && !options.signal?.aborted)
+      start(ready.pop() as string);
   };
   const start = (id: string): void => {
     const task = limit(async () => {
@@ -113,4 +110,44 @@ export async function runGraph(
   pump();
   while (inFlight.size > 0) await Promise.all([...inFlight]);
   return states;
+}
+
+/** A binary min-heap: `pop` returns the least element by `compare`. */
+class Heap<T> {
+  readonly #items: T[] = [];
+
+  constructor(private readonly compare: (a: T, b: T) => number) {}
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  push(item: T): void {
+    const items = this.#items;
+    let i = items.push(item) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.compare(items[i] as T, items[parent] as T) >= 0) break;
+      [items[i], items[parent]] = [items[parent] as T, items[i] as T];
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    items[0] = last;
+    for (let i = 0; ;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < items.length && this.compare(items[left] as T, items[least] as T) < 0) least = left;
+      if (right < items.length && this.compare(items[right] as T, items[least] as T) < 0) least = right;
+      if (least === i) return top;
+      [items[i], items[least]] = [items[least] as T, items[i] as T];
+      i = least;
+    }
+  }
 }

@@ -1,21 +1,28 @@
-// npm run bench:import: a synthetic pack of 1,000 resources (realistic mix and reference depth)
-// imported into the bundled server on SQLite, as whole processes. Reports the cold import, the
-// re-import of the unchanged pack, and, through a proxy that holds every response 20 ms (the
-// latency of a remote environment), --concurrency 1 against --concurrency 16. Asserts nothing.
+// npm run bench:import: synthetic packs (realistic mix and reference depth) imported into the
+// bundled server on SQLite, as whole processes. Reports the cold import and the re-import of the
+// unchanged 1,000-resource pack, then, through a proxy that holds every response 20 ms (the
+// latency of a remote environment), --concurrency 1 against --concurrency 16 on 300 and 1,000
+// resources: medians of BENCH_RUNS runs (default 3) of wall time and of the client's CPU time per
+// resource (the whole process, and its network phase from the first connection on; cpu-probe.js).
+// BENCH_CPU_PROF=DIR writes a V8 CPU profile of every import into DIR. Asserts nothing.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import { createServer, request as httpRequest } from 'node:http';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
 const bin = join(root, 'bin', 'run.js');
 const work = mkdtempSync(join(tmpdir(), 'strata-import-bench-'));
 const token = `strata_bench_${randomBytes(12).toString('hex')}`;
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SIZES = (process.env.BENCH_SIZES ?? '300,1000').split(',').map(Number);
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
 function contract(params) {
   const lines = [
@@ -38,8 +45,18 @@ function contract(params) {
   return `${lines.join('\n')}\n`;
 }
 
-/** 1,000 resources: a calendar and its events, flags, tags, global parameters, an internal product and its accounts, products whose parameters name flags and accounts. */
-function generatePack(dir) {
+/**
+ * `n` resources in the mix of a real pack (for 1,000: a calendar and 299 events, 200 flags, 100
+ * tags, 20 global parameters, an internal product and 150 accounts, 229 products whose
+ * parameters name flags and accounts; smaller packs keep the proportions).
+ */
+function generatePack(dir, n) {
+  const share = (count) => Math.max(1, Math.round((count * n) / 1000));
+  const events = share(299);
+  const flags = share(200);
+  const tags = share(100);
+  const globals = share(20);
+  const accounts = share(150);
   mkdirSync(join(dir, 'contracts'), { recursive: true });
   writeFileSync(join(dir, 'contracts', 'product.py'), contract(['denomination', 'flags', 'accounts']));
   writeFileSync(
@@ -57,7 +74,7 @@ function generatePack(dir) {
     'BENCH_HOLIDAYS',
     'calendar:\n  id: BENCH_HOLIDAYS\n  is_active: true\n  display_name: Bench holidays\n',
   );
-  for (let e = 0; e < 299; e++) {
+  for (let e = 0; e < events; e++) {
     const day = new Date(Date.UTC(2026, 0, 1) + e * 86_400_000).toISOString().slice(0, 10);
     add(
       'CALENDAR_EVENT',
@@ -65,19 +82,19 @@ function generatePack(dir) {
       `calendar_event:\n  id: BENCH_EVENT_${e}\n  calendar_id: "&{BENCH_HOLIDAYS}"\n  name: Holiday ${e}\n  is_active: true\n  start_timestamp: "${day}T00:00:00+00:00"\n  end_timestamp: "${day}T23:59:59+00:00"\n`,
     );
   }
-  for (let f = 0; f < 200; f++)
+  for (let f = 0; f < flags; f++)
     add(
       'FLAG_DEFINITION',
       `BENCH_FLAG_${f}`,
       `flag_definition:\n  id: BENCH_FLAG_${f}\n  name: Flag ${f}\n  required_flag_level: FLAG_LEVEL_ACCOUNT\n  flag_visibility: FLAG_VISIBILITY_CONTRACT\n`,
     );
-  for (let t = 0; t < 100; t++)
+  for (let t = 0; t < tags; t++)
     add(
       'ACCOUNT_SCHEDULE_TAG',
       `BENCH_TAG_${t}`,
       `account_schedule_tag:\n  id: BENCH_TAG_${t}\n  description: tag ${t}\n  sends_scheduled_operation_reports: true\n`,
     );
-  for (let g = 0; g < 20; g++)
+  for (let g = 0; g < globals; g++)
     add(
       'GLOBAL_PARAMETER',
       `bench_rate_${g}`,
@@ -88,17 +105,17 @@ function generatePack(dir) {
     'bench_internal',
     'product_version:\n  product_id: bench_internal\n  display_name: Internal accounts\n  code: "@{contracts/internal.py}"\n  params:\n    - name: denomination\n      value: GBP\nmigration_strategy: PRODUCT_VERSION_MIGRATION_STRATEGY_ADD_VERSION_UPGRADE_INTERNAL_ACCOUNTS\nis_internal: true\n',
   );
-  for (let a = 0; a < 150; a++)
+  for (let a = 0; a < accounts; a++)
     add(
       'INTERNAL_ACCOUNT',
       `BENCH_ACC_${a}`,
       `internal_account:\n  id: BENCH_ACC_${a}\n  product_id: "&{bench_internal:product_id}"\n  accounting:\n    tside: TSIDE_LIABILITY\n  permitted_denominations:\n    - GBP\n`,
     );
-  for (let p = 0; ids.length < 1000; p++) {
+  for (let p = 0; ids.length < n; p++) {
     add(
       'SMART_CONTRACT_VERSION',
       `bench_product_${p}`,
-      `product_version:\n  product_id: bench_product_${p}\n  display_name: Product ${p}\n  code: "@{contracts/product.py}"\n  params:\n    - name: denomination\n      value: GBP\n    - name: flags\n      value: '["&{BENCH_FLAG_${p % 200}}"]'\n    - name: accounts\n      value: '{"interest": "&{BENCH_ACC_${p % 150}}"}'\nmigration_strategy: PRODUCT_VERSION_MIGRATION_STRATEGY_ADD_VERSION_APPLY_NEW_USERS\n`,
+      `product_version:\n  product_id: bench_product_${p}\n  display_name: Product ${p}\n  code: "@{contracts/product.py}"\n  params:\n    - name: denomination\n      value: GBP\n    - name: flags\n      value: '["&{BENCH_FLAG_${p % flags}}"]'\n    - name: accounts\n      value: '{"interest": "&{BENCH_ACC_${p % accounts}}"}'\nmigration_strategy: PRODUCT_VERSION_MIGRATION_STRATEGY_ADD_VERSION_APPLY_NEW_USERS\n`,
     );
   }
   writeFileSync(join(dir, 'bench.resources.yaml'), `# generated\n---\nresources:\n${docs.join('\n')}\n`);
@@ -151,15 +168,22 @@ function latencyProxy(target, delayMs) {
   );
 }
 
-// Asynchronous: the latency proxy runs in this process's event loop.
-async function time(url, concurrency, dataDir) {
+/**
+ * One import as a whole process (asynchronous: the latency proxy runs in this process's event
+ * loop): wall time, and the client's CPU time in all and in its network phase (cpu-probe.js).
+ */
+async function time(pack, url, concurrency, dataDir) {
+  const cpuFile = join(work, `cpu-${randomBytes(4).toString('hex')}.json`);
   const t0 = process.hrtime.bigint();
   const child = spawn(
     process.execPath,
     [
+      '--import',
+      pathToFileURL(join(here, 'cpu-probe.js')).href,
+      ...(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : []),
       bin,
       'import',
-      join(work, 'pack'),
+      pack,
       '--url',
       url,
       '--concurrency',
@@ -171,7 +195,12 @@ async function time(url, concurrency, dataDir) {
       'json',
     ],
     {
-      env: { ...process.env, STRATA_AUTH_TOKEN: token, STRATA_CACHE_DIR: 'none' },
+      env: {
+        ...process.env,
+        STRATA_AUTH_TOKEN: token,
+        STRATA_CACHE_DIR: 'none',
+        STRATA_BENCH_CPU_FILE: cpuFile,
+      },
     },
   );
   const r = { stdout: '', stderr: '' };
@@ -181,33 +210,76 @@ async function time(url, concurrency, dataDir) {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`import exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
   const counts = JSON.parse(r.stdout).summary.counts;
-  return { ms, counts };
+  const cpu = JSON.parse(readFileSync(cpuFile, 'utf8'));
+  return { ms, counts, cpuMs: cpu.total_us / 1000, networkCpuMs: cpu.network_us / 1000 };
 }
 
-const n = generatePack(join(work, 'pack'));
-try {
-  const direct = await startServer(join(work, 'server-direct'));
-  const cold = await time(direct.url, 8, join(work, 'cli'));
-  const again = await time(direct.url, 8, join(work, 'cli'));
-  await direct.stop();
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
-  const results = {};
-  for (const c of [1, 16]) {
-    const server = await startServer(join(work, `server-c${c}`));
-    const proxy = await latencyProxy(server.url, LATENCY_MS);
-    results[c] = await time(proxy.url, c, join(work, `cli-c${c}`));
+/** An import of `n` fresh resources through the latency proxy, into a fresh server. */
+async function throughProxy(pack, n, concurrency, run) {
+  const name = `n${n}-c${concurrency}-r${run}`;
+  const server = await startServer(join(work, `server-${name}`));
+  const proxy = await latencyProxy(server.url, LATENCY_MS);
+  try {
+    const result = await time(pack, proxy.url, concurrency, join(work, `cli-${name}`));
+    if (result.counts.created !== n)
+      throw new Error(`expected ${n} created: ${JSON.stringify(result.counts)}`);
+    return result;
+  } finally {
     proxy.close();
     await server.stop();
   }
+}
+
+const perResource = (ms, n) => (ms / n).toFixed(2);
+
+console.log(
+  `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+);
+console.log(`load average at start: ${load()}`);
+try {
+  const largest = Math.max(...SIZES);
+  const packs = new Map(SIZES.map((n) => [n, join(work, `pack-${n}`)]));
+  for (const [n, dir] of packs) generatePack(dir, n);
+
+  const direct = await startServer(join(work, 'server-direct'));
+  const cold = await time(packs.get(largest), direct.url, 8, join(work, 'cli'));
+  const again = await time(packs.get(largest), direct.url, 8, join(work, 'cli'));
+  await direct.stop();
+  console.log(`pack: ${largest} resources, no added latency, concurrency 8`);
   console.log(
-    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    `  cold import: ${cold.ms.toFixed(0)} ms, client CPU ${perResource(cold.cpuMs, largest)} ms/resource ${JSON.stringify(cold.counts)}`,
   );
-  console.log(`pack: ${n} resources`);
-  console.log(`cold import (concurrency 8): ${cold.ms.toFixed(0)} ms ${JSON.stringify(cold.counts)}`);
-  console.log(`re-import, unchanged: ${again.ms.toFixed(0)} ms ${JSON.stringify(again.counts)}`);
   console.log(
-    `with ${LATENCY_MS} ms latency: concurrency 1 ${results[1].ms.toFixed(0)} ms, concurrency 16 ${results[16].ms.toFixed(0)} ms: ${(results[1].ms / results[16].ms).toFixed(1)}x faster`,
+    `  re-import, unchanged: ${again.ms.toFixed(0)} ms, client CPU ${perResource(again.cpuMs, largest)} ms/resource ${JSON.stringify(again.counts)}`,
   );
+
+  console.log(`with ${LATENCY_MS} ms added latency, medians of ${RUNS} runs (c1 and c16 alternate):`);
+  for (const n of SIZES) {
+    const results = { 1: [], 16: [] };
+    for (let run = 0; run < RUNS; run++)
+      for (const c of [1, 16]) results[c].push(await throughProxy(packs.get(n), n, c, run));
+    const wall = (c) => median(results[c].map((r) => r.ms));
+    const cpu = (c, key) => median(results[c].map((r) => r[key]));
+    for (const c of [1, 16])
+      console.log(
+        `  ${n} resources, --concurrency ${String(c).padEnd(2)}: ${wall(c).toFixed(0)} ms; client CPU ${perResource(cpu(c, 'cpuMs'), n)} ms/resource (network phase ${perResource(cpu(c, 'networkCpuMs'), n)})`,
+      );
+    const ratios = results[1].map((r, i) => (r.ms / results[16][i].ms).toFixed(1));
+    console.log(
+      `  ${n} resources: --concurrency 16 is ${(wall(1) / wall(16)).toFixed(1)}x faster than 1 (per run: ${ratios.join(', ')})`,
+    );
+  }
+  console.log(`load average at end: ${load()}`);
 } finally {
   if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   RequestError,
   retryAfterMs,
+  transportCode,
   VaultClient,
   type ClientOptions,
   type RetryEvent,
@@ -141,6 +142,60 @@ describe('VaultClient against a real HTTP server', () => {
     expect(retries[0]?.reason).toContain('TIMEOUT');
   });
 
+  it('times out an answer whose body stops coming, and retries it', async () => {
+    let calls = 0;
+    handler = (_req, res) => {
+      calls++;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      if (calls === 1)
+        res.write('{"partial":'); // and nothing more
+      else res.end(`{"ok":true}${' '.repeat(89)}`);
+    };
+    const c = client(url, { timeoutMs: 200 });
+    const r = await c.request('GET', '/v1/calendars');
+    await c.close();
+    expect(r.body).toEqual({ ok: true });
+    expect(calls).toBe(2);
+    expect(retries[0]?.reason).toMatch(/^TIMEOUT: no answer within 200 ms/);
+  });
+
+  it('does not follow a redirect (the token would go with it), and says where it points', async () => {
+    const seen: string[] = [];
+    handler = (req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(301, { location: 'https://elsewhere.test/v1/calendars' });
+      res.end();
+    };
+    const c = client(url);
+    const err = (await c.request('GET', '/v1/calendars').catch((e: unknown) => e)) as RequestError;
+    await c.close();
+    expect(seen).toEqual(['/v1/calendars']);
+    expect(err).toMatchObject({ status: 301, code: 'HTTP_301' });
+    expect(err.detail).toBe('redirected to https://elsewhere.test/v1/calendars (not followed)');
+  });
+
+  it('sends requests under the path of a base URL mounted under a prefix', async () => {
+    const seen: string[] = [];
+    handler = (req, res) => {
+      seen.push(req.url ?? '');
+      res.end('{}');
+    };
+    const c = client(`${url}/vault/`, { apis: { workflows: `${url}/wf` } });
+    await c.request('GET', '/v1/calendars?page_size=2');
+    await c.request('GET', '/v1/workflow-definitions');
+    await c.close();
+    expect(seen).toEqual(['/vault/v1/calendars?page_size=2', '/wf/v1/workflow-definitions']);
+  });
+
+  it('lets requests in flight finish when closed', async () => {
+    handler = (_req, res) => setTimeout(() => res.end('{"late":true}'), 100);
+    const c = client(url);
+    const pending = c.request('GET', '/v1/calendars');
+    await new Promise((r) => setTimeout(r, 20));
+    await c.close();
+    expect((await pending).body).toEqual({ late: true });
+  });
+
   it('says UNREACHABLE, fatally, when nothing listens', async () => {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
@@ -196,6 +251,27 @@ describe('VaultClient with injected faults (nock)', () => {
     await c.request('GET', '/v1/calendars');
     await c.close();
     expect(retries).toHaveLength(1);
+  });
+});
+
+describe('transportCode', () => {
+  it("maps Node's error codes to the client's words", () => {
+    const code = (c: string | undefined) => transportCode(Object.assign(new Error('x'), { code: c }));
+    expect(code('TIMEOUT')).toBe('TIMEOUT');
+    expect(code('ETIMEDOUT')).toBe('TIMEOUT');
+    for (const c of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+      expect(code(c)).toBe('UNREACHABLE');
+    for (const c of ['ECONNRESET', 'EPIPE', 'ECONNABORTED']) expect(code(c)).toBe('CONNECTION_RESET');
+    for (const c of [
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      'EPROTO',
+      'ERR_SSL_WRONG_VERSION_NUMBER',
+    ])
+      expect(code(c)).toBe('TLS_ERROR');
+    expect(code('EWHATEVER')).toBe('EWHATEVER');
+    expect(code(undefined)).toBe('NETWORK_ERROR');
   });
 });
 
@@ -259,6 +335,20 @@ describe('VaultClient over HTTPS', () => {
     } finally {
       server.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says TLS_ERROR, without retrying, for an https URL of a plain HTTP server', async () => {
+    const server = createServer((_req, res) => res.end('{}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const c = client(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const err = (await c.request('GET', '/v1/vault-version').catch((e: unknown) => e)) as RequestError;
+      await c.close();
+      expect(err).toMatchObject({ status: 0, code: 'TLS_ERROR', fatal: true, attempts: 1 });
+      expect(waits).toEqual([]);
+    } finally {
+      server.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,29 @@ describe('Journal', () => {
     j.append(entry('b'));
     j.close();
     expect(Journal.read(dir, 'run1').map((e) => e.resource_id)).toEqual(['a', 'b']);
+  });
+
+  it('writes lines in batches: within the flush window without close, at once past 64 KiB', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'run1.ndjson');
+    const j = new Journal(dir, 'run1');
+    j.append(entry('a'));
+    j.append(entry('b'));
+    expect(readFileSync(file, 'utf8')).toBe('');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(Journal.read(dir, 'run1').map((e) => e.resource_id)).toEqual(['a', 'b']);
+    const big = { ...entry('big'), values: { code: 'x'.repeat(70 * 1024) } };
+    j.append(big);
+    expect(Journal.read(dir, 'run1').map((e) => e.resource_id)).toEqual(['a', 'b', 'big']);
+    j.append(entry('c'));
+    j.close();
+    expect(Journal.read(dir, 'run1').map((e) => e.resource_id)).toEqual(['a', 'b', 'big', 'c']);
+  });
+
+  it('creates no file for a run that confirmed nothing', () => {
+    const dir = tempDir();
+    new Journal(dir, 'run1').close();
+    expect(existsSync(join(dir, 'run1.ndjson'))).toBe(false);
   });
 
   it('ignores a torn last line', () => {

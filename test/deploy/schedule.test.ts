@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runGraph } from '../../src/deploy/schedule.js';
 
@@ -117,5 +118,53 @@ describe('runGraph priorities', () => {
     );
     expect(started.slice(0, 1)).toEqual(['root']);
     expect(started.indexOf('mid')).toBeLessThan(started.indexOf('leaf5'));
+  });
+});
+
+/** The order runGraph starts nodes in at concurrency 1, computed the slow, obvious way. */
+function expectedOrder(order: string[], deps: Map<string, string[]>): string[] {
+  const dependents = new Map<string, string[]>();
+  for (const [id, ds] of deps) for (const d of ds) dependents.set(d, [...(dependents.get(d) ?? []), id]);
+  const height = new Map<string, number>();
+  const h = (id: string): number =>
+    height.get(id) ??
+    (height.set(id, Math.max(0, ...(dependents.get(id) ?? []).map((d) => h(d) + 1))),
+    height.get(id) as number);
+  const done = new Set<string>();
+  const out: string[] = [];
+  while (out.length < order.length) {
+    const ready = order.filter((id) => !done.has(id) && (deps.get(id) ?? []).every((d) => done.has(d)));
+    ready.sort((a, b) => h(b) - h(a) || order.indexOf(a) - order.indexOf(b));
+    const next = ready[0] as string;
+    done.add(next);
+    out.push(next);
+  }
+  return out;
+}
+
+describe('runGraph order on random graphs', () => {
+  it('starts the ready node heading the longest chain first, ties in import order (concurrency 1)', async () => {
+    // A random DAG: each node may depend on nodes before it in import order.
+    const graph = fc
+      .integer({ min: 1, max: 40 })
+      .chain((n) =>
+        fc.tuple(fc.constant(n), fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: n * 2 })),
+      );
+    await fc.assert(
+      fc.asyncProperty(graph, async ([n, edges]) => {
+        const order = Array.from({ length: n }, (_, i) => `n${i}`);
+        const deps = new Map<string, string[]>();
+        for (const [a, b] of edges) {
+          if (a === b) continue;
+          const [from, to] = a > b ? [a, b] : [b, a];
+          const list = deps.get(`n${from}`) ?? [];
+          if (!list.includes(`n${to}`)) deps.set(`n${from}`, [...list, `n${to}`]);
+        }
+        const started: string[] = [];
+        await runGraph(order, deps, async (id) => void started.push(id), { concurrency: 1 });
+        expect(started).toEqual(expectedOrder(order, deps));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
