@@ -98,6 +98,23 @@ export class ConfigObjects implements ConfigWrites {
     );
   }
 
+  async insertObjectIfAbsent(o: NewObject): Promise<StoredObject | undefined> {
+    refuseBadKeys(o);
+    const inserted = await runUnique(
+      this.session,
+      this.dialect,
+      `${o.kind} ${o.id}`,
+      `INSERT INTO objects (kind, id, parent, natural_key, def_hash, body, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO NOTHING`,
+      [o.kind, o.id, o.parent, o.naturalKey, o.defHash, o.body, o.createdAt],
+    );
+    if (inserted === 1) return undefined;
+    // The clash waited for the other transaction's end (PostgreSQL): the row is readable now.
+    const existing = await this.getObject(o.kind, o.id);
+    if (!existing) throw new Error(`bug: ${o.kind} ${o.id} is taken but cannot be read`);
+    return existing;
+  }
+
   async updateObject(
     kind: ObjectKind,
     id: string,

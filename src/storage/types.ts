@@ -116,6 +116,12 @@ export interface ConfigWrites extends ConfigReads {
   lockObject(kind: ObjectKind, id: string): Promise<StoredObject | undefined>;
   /** Inserts; a unique-key clash raises `StorageConflict`, which re-runs the write. */
   insertObject(object: NewObject): Promise<void>;
+  /**
+   * Inserts unless an object of that kind and id exists (committed, or written by this
+   * transaction), and then returns that object instead; a clash on another unique key raises
+   * `StorageConflict` as `insertObject` does. One statement where a read and an insert were two.
+   */
+  insertObjectIfAbsent(object: NewObject): Promise<StoredObject | undefined>;
   updateObject(kind: ObjectKind, id: string, change: { body: string; defHash?: string }): Promise<void>;
 }
 

@@ -67,6 +67,29 @@ describe.each(STORAGE_FACTORIES)('storage contract on $name', (factory) => {
       });
     });
 
+    it('inserts an object unless its (kind, id) exists, and then returns the one that does', async () => {
+      await storage.write((tx) => tx.config.insertObject(obj('old', { body: '{"v":"old"}' })));
+      const results = await storage.write(async (tx) => [
+        await tx.config.insertObjectIfAbsent(obj('new', { naturalKey: 'nk' })),
+        await tx.config.insertObjectIfAbsent(obj('old', { body: '{"v":"again"}' })),
+        await tx.config.insertObjectIfAbsent(obj('new', { body: '{"v":"twice"}' })),
+        await tx.config.insertObjectIfAbsent(obj('old', { kind: 'OTHER' })),
+      ]);
+      expect(results.map((o) => o?.body)).toEqual([undefined, '{"v":"old"}', '{"id":"new"}', undefined]);
+      expect(await ids(storage)).toEqual(['old', 'new']);
+      // Another unique key (the natural key) still clashes: the write runs again, then fails alone.
+      let runs = 0;
+      const clash = storage.write(async (tx) => {
+        runs += 1;
+        return tx.config.insertObjectIfAbsent(obj('other', { naturalKey: 'nk' }));
+      });
+      await expect(clash).rejects.toBeInstanceOf(StorageUnavailable);
+      expect(runs).toBe(RETRY_POLICY.maxRuns);
+      await expect(storage.write((tx) => tx.config.insertObjectIfAbsent(obj('..')))).rejects.toBeInstanceOf(
+        UnstorableValue,
+      );
+    });
+
     it('rolls back a failed write completely and leaves the other writes of its group alone', async () => {
       const failing = storage.write(async (tx) => {
         await tx.config.insertObject(obj('x'));

@@ -269,7 +269,9 @@ export class ConfigService {
     ctx: { actor: Actor; requestId: string; now: number },
   ): Promise<string> {
     if (spec.type === 'SMART_CONTRACT_VERSION') return this.#createProductVersion(tx, p, ctx);
-    if (p.id !== null) {
+    // An existing object answers before its references are checked. Without references to check,
+    // the insert itself finds it (one statement fewer).
+    if (p.id !== null && spec.references.length > 0) {
       const existing = await tx.config.getObject(spec.type, p.id);
       if (existing) return this.#sameOrConflict(spec.type, existing, p.defHash);
     }
@@ -298,7 +300,7 @@ export class ConfigService {
     }
     const text = canonicalJson(body);
     const parent = spec.parent === null ? null : (str(p.payload[spec.parent.field]) ?? null);
-    await tx.config.insertObject({
+    const existing = await tx.config.insertObjectIfAbsent({
       kind: spec.type,
       id,
       parent,
@@ -307,6 +309,7 @@ export class ConfigService {
       body: text,
       createdAt: ctx.now,
     });
+    if (existing) return this.#sameOrConflict(spec.type, existing, p.defHash);
     if (spec.type === 'GLOBAL_PARAMETER') {
       await tx.config.insertObject({
         kind: GLOBAL_PARAMETER_VALUE,
