@@ -355,6 +355,7 @@ class Poster {
       await Promise.race([server.whenUp(), sleep(50)]);
       r = await sendUntilAnswered(server, 'POST', '/v1/posting-instruction-batches', body, stats);
     }
+    stats.answered += 1;
     if (r.status !== 200) {
       ledger.finding(`${requestId} answered ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
       return;
@@ -387,7 +388,12 @@ async function killer(ctx, kills, onKill) {
       // Right after it came up: the first requests of the restart, the recovery.
       await sleep(Math.floor(random() * 30));
     } else {
-      await sleep(100 + Math.floor(random() * 900));
+      // After the retried requests were answered and new ones are flowing (at least one answer
+      // per poster since the restart), then a random moment.
+      const base = stats.answered;
+      const until = Date.now() + 30_000;
+      while (stats.answered < base + ctx.posters && Date.now() < until) await sleep(10);
+      await sleep(Math.floor(random() * 1000));
     }
     await server.kill();
     stats.kills += 1;
@@ -614,8 +620,8 @@ export async function crashRun(kind, options = {}) {
     ['--quiet', ...store.args],
     `strata_crash_${randomBytes(16).toString('hex')}`,
   );
-  const stats = { kills: 0, earlyKills: 0, retried: 0, unansweredTries: 0 };
-  const ctx = { server, ledger: new Ledger(), random: seeded(seed), run, stats, accounts };
+  const stats = { kills: 0, earlyKills: 0, retried: 0, unansweredTries: 0, answered: 0 };
+  const ctx = { server, ledger: new Ledger(), random: seeded(seed), run, stats, accounts, posters };
   const started = Date.now();
   try {
     await server.start();
