@@ -21,6 +21,7 @@ import type {
   AccountRecord,
   BalanceAsOf,
   BalanceEntry,
+  EntryPosition,
   BalanceRecord,
   BatchListQuery,
   BatchRecord,
@@ -369,9 +370,24 @@ export class LedgerRecords implements LedgerWrites {
     fromTime: number,
     toTime: number,
     limit: number,
+    after?: EntryPosition,
   ): Promise<BalanceEntry[]> {
     if (accountIds.length === 0) return [];
     const among = this.dialect.anyOf('b.account_id', [...new Set(accountIds)]);
+    const from = after
+      ? {
+          sql: ' AND (b.account_id, b.account_address, b.asset, b.denomination, b.phase, e.value_time, e.batch_seq) > (?, ?, ?, ?, ?, ?, ?)',
+          params: [
+            after.dimension.accountId,
+            after.dimension.accountAddress,
+            after.dimension.asset,
+            after.dimension.denomination,
+            after.dimension.phase,
+            after.valueTime,
+            after.batchSeq,
+          ],
+        }
+      : { sql: '', params: [] };
     const rows = await this.session.all<
       BalanceRow & {
         value_time: DbInteger;
@@ -384,9 +400,9 @@ export class LedgerRecords implements LedgerWrites {
       `SELECT b.dim_seq, b.account_id, b.account_address, b.asset, b.denomination, b.phase,
          e.value_time, e.batch_seq, e.batch_id, CAST(e.debit AS TEXT) AS debit, CAST(e.credit AS TEXT) AS credit
        FROM ledger_balances b JOIN ledger_balance_entries e ON e.dim_seq = b.dim_seq
-       WHERE ${among.sql} AND e.value_time > ? AND e.value_time <= ?
+       WHERE ${among.sql} AND e.value_time > ? AND e.value_time <= ?${from.sql}
        ORDER BY b.account_id, b.account_address, b.asset, b.denomination, b.phase, e.value_time, e.batch_seq LIMIT ?`,
-      [...among.params, fromTime, toTime, limit],
+      [...among.params, fromTime, toTime, ...from.params, limit],
     );
     return rows.map((r) => ({
       dimension: toDimension(r),

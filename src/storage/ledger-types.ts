@@ -83,6 +83,13 @@ export interface BalanceEntry {
   credit: bigint;
 }
 
+/** Where an entry sits in the order of `balanceEntries`. */
+export interface EntryPosition {
+  dimension: Dimension;
+  valueTime: number;
+  batchSeq: number;
+}
+
 export interface BatchListQuery {
   accountIds?: readonly string[] | undefined;
   clientBatchIds?: readonly string[] | undefined;
@@ -114,12 +121,16 @@ export interface LedgerReads {
   balances(accountIds: readonly string[]): Promise<BalanceRecord[]>;
   /** Balances as of `time` (entries with value time <= time), without scanning history. */
   balancesAsOf(accountIds: readonly string[], time: number): Promise<BalanceAsOf[]>;
-  /** Entries with `fromTime < value time <= toTime`, by dimension then value time. */
+  /**
+   * Entries with `fromTime < value time <= toTime`, by dimension then value time then batch,
+   * starting after `after` (a page's last entry) when given.
+   */
   balanceEntries(
     accountIds: readonly string[],
     fromTime: number,
     toTime: number,
     limit: number,
+    after?: EntryPosition,
   ): Promise<BalanceEntry[]>;
   getBatches(ids: readonly string[]): Promise<BatchRecord[]>;
   listBatches(query: BatchListQuery): Promise<BatchRecord[]>;

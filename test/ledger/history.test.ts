@@ -69,5 +69,66 @@ describe.each(STORAGE_FACTORIES)('as-of balances on $name', (factory) => {
         await h.close();
       }
     });
+
+    it('pages a time range: the pages together are the whole range, running totals carried over', async () => {
+      const h = await ledgerHarness(factory);
+      try {
+        for (const id of ['pa', 'pb']) await h.openAccount(id, { opening_timestamp: iso(T0) });
+        // Two accounts (COMMITTED on each, and BANK's side is not asked for), one backdated deposit,
+        // two batches at the same value time.
+        const times = [5, 1, 3, 3, 7, 2, 9].map((s) => T0 + s * 1000);
+        for (const [i, t] of times.entries()) {
+          const res = await h.batch(
+            [
+              instruction(
+                `p${i}`,
+                'inbound_hard_settlement',
+                deposit(`${i + 1}.00`, i % 2 === 0 ? 'pa' : 'pb'),
+              ),
+            ],
+            { value_timestamp: iso(t) },
+          );
+          expect(json(res)['status'], res.body).toBe('POSTING_INSTRUCTION_BATCH_STATUS_ACCEPTED');
+        }
+        const range = `account_ids=pa&account_ids=pb&from_time=${iso(T0 + 1500)}&to_time=${iso(T0 + 8000)}`;
+        const whole = json(await h.get(`/v1/balances/timerange?${range}&page_size=1000`));
+        expect(whole['next_page_token']).toBe('');
+        const all = whole['balances'] as Array<Record<string, unknown>>;
+        // As of 1.5 s: pb holds 2.00 (the deposit at 1 s); then 6 entries in (1.5 s, 8 s].
+        expect(all.map((b) => `${b['account_id']} ${b['value_time']} ${b['amount']}`)).toEqual([
+          `pb ${iso(T0 + 1000)} 2.00`,
+          `pa ${iso(T0 + 3000)} 3.00`,
+          `pa ${iso(T0 + 5000)} 4.00`,
+          `pa ${iso(T0 + 7000)} 9.00`,
+          `pb ${iso(T0 + 2000)} 8.00`,
+          `pb ${iso(T0 + 3000)} 12.00`,
+        ]);
+        for (const size of [1, 2, 4]) {
+          const paged: unknown[] = [];
+          let token = '';
+          let pages = 0;
+          do {
+            const res = await h.get(
+              `/v1/balances/timerange?${range}&page_size=${size}${token ? `&page_token=${token}` : ''}`,
+            );
+            expect(res.statusCode, res.body).toBe(200);
+            const page = json(res);
+            paged.push(...(page['balances'] as unknown[]));
+            token = page['next_page_token'] as string;
+            pages += 1;
+          } while (token !== '');
+          expect(paged, `page_size=${size}`).toEqual(all);
+          expect(pages).toBe(Math.ceil(5 / size));
+        }
+        const forged = await h.get(`/v1/balances/timerange?${range}&page_token=bm90LWEtdG9rZW4`);
+        expect(forged.statusCode).toBe(400);
+        expect(json(forged)).toMatchObject({
+          code: 'INVALID_ARGUMENT',
+          field_violations: [{ field: 'page_token' }],
+        });
+      } finally {
+        await h.close();
+      }
+    });
   });
 });

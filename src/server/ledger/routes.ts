@@ -200,12 +200,10 @@ function ledgerResources(app: FastifyInstance, ledger: LedgerService, storage: S
     const q = req.query as Query;
     return sendJson(
       reply,
-      await ledger.timerangeBalances(
-        many(q, 'account_ids') ?? [],
-        one(q, 'from_time'),
-        one(q, 'to_time'),
-        one(q, 'page_size'),
-      ),
+      await ledger.timerangeBalances(many(q, 'account_ids') ?? [], one(q, 'from_time'), one(q, 'to_time'), {
+        pageSize: one(q, 'page_size'),
+        pageToken: one(q, 'page_token'),
+      }),
     );
   });
 }

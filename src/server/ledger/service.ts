@@ -42,6 +42,7 @@ import { sha256Hex } from '../../util/canonical.js';
 import type { AccountRecord, BalanceRecord } from '../../storage/ledger-types.js';
 import type { Storage, WriteTx } from '../../storage/types.js';
 import { ApiError, invalid } from '../errors.js';
+import { decodeEntryToken, encodeEntryToken } from './timerange.js';
 
 /** A response: status, JSON text, and whether it is a replay of a recorded one. */
 export interface LedgerOutcome {
@@ -590,13 +591,15 @@ export class LedgerService {
 
   /**
    * Every balance value in `(from, to]` by value time, preceded by each dimension's value as of
-   * `from` (so the as-of balance at any T in the range is the last entry at or before T).
+   * `from` (so the as-of balance at any T in the range is the last entry at or before T). Pages
+   * of `page_size` entries (the first page also carries the values as of `from`); the token
+   * resumes after the page's last entry with its running totals.
    */
   async timerangeBalances(
     accountIds: readonly string[],
     from: string | undefined,
     to: string | undefined,
-    pageSize: string | undefined,
+    page: Page,
   ): Promise<string> {
     requireAccountIds(accountIds);
     const fromTime = queryTime(from, 'from_time') ?? 0;
@@ -605,30 +608,46 @@ export class LedgerService {
       throw invalid('to_time is before from_time', [
         { field: 'to_time', description: 'give a time at or after from_time' },
       ]);
-    const { limit } = pageOf({ pageSize });
+    const { limit } = pageOf({ pageSize: page.pageSize });
+    const resume =
+      page.pageToken === undefined || page.pageToken === '' ? undefined : decodeEntryToken(page.pageToken);
     const { start, entries, accounts } = await this.storage.read(async (tx) => ({
       start: await tx.ledger.balancesAsOf(accountIds, fromTime),
-      entries: await tx.ledger.balanceEntries(accountIds, fromTime, toTime, limit),
+      entries: await tx.ledger.balanceEntries(accountIds, fromTime, toTime, limit + 1, resume?.position),
       accounts: await tx.ledger.getAccounts(accountIds),
     }));
     const tsides = knownAccounts(accountIds, accounts);
+    const tside = (accountId: string) => tsides.get(accountId) ?? 'LIABILITY';
     const running = new Map<string, BalanceTotals>(start.map((s) => [dimensionKey(s.dimension), s.totals]));
-    const out = start.map((s) =>
-      renderBalance(
-        {
-          id: `${s.lastBatchId}:asof`,
-          dimension: s.dimension,
-          totals: s.totals,
-          tside: tsides.get(s.dimension.accountId) ?? 'LIABILITY',
-          batchId: s.lastBatchId,
-          valueTime: s.lastValueTime,
-        },
-        this.denominations,
-      ),
-    );
-    for (const e of entries) {
+    if (resume) running.set(dimensionKey(resume.position.dimension), resume.totals);
+    const out = resume
+      ? []
+      : start.map((s) =>
+          renderBalance(
+            {
+              id: `${s.lastBatchId}:asof`,
+              dimension: s.dimension,
+              totals: s.totals,
+              tside: tside(s.dimension.accountId),
+              batchId: s.lastBatchId,
+              valueTime: s.lastValueTime,
+            },
+            this.denominations,
+          ),
+        );
+    let next = '';
+    for (const [i, e] of entries.entries()) {
       const key = dimensionKey(e.dimension);
       const before = running.get(key) ?? { debit: 0n, credit: 0n };
+      if (i === limit) {
+        const last = entries[i - 1];
+        if (last)
+          next = encodeEntryToken({
+            position: last,
+            totals: running.get(dimensionKey(last.dimension)) ?? before,
+          });
+        break;
+      }
       const totals = { debit: before.debit + e.debit, credit: before.credit + e.credit };
       running.set(key, totals);
       out.push(
@@ -637,7 +656,7 @@ export class LedgerService {
             id: `${e.batchId}:${e.batchSeq}`,
             dimension: e.dimension,
             totals,
-            tside: tsides.get(e.dimension.accountId) ?? 'LIABILITY',
+            tside: tside(e.dimension.accountId),
             batchId: e.batchId,
             valueTime: e.valueTime,
           },
@@ -645,7 +664,7 @@ export class LedgerService {
         ),
       );
     }
-    return JSON.stringify({ balances: out, next_page_token: '' });
+    return JSON.stringify({ balances: out, next_page_token: next });
   }
 }
 

@@ -91,7 +91,19 @@ function balancePaths(c: SchemaComponents): Paths {
           accounts,
           timeParameter('from_time', 'Start of the range (default: the beginning).'),
           timeParameter('to_time', 'End of the range (default: now).'),
-          { name: 'page_size', in: 'query', schema: { type: 'integer', minimum: 1 } },
+          {
+            name: 'page_size',
+            in: 'query',
+            description: 'Entries per page (the first page also carries the values as of from_time).',
+            schema: { type: 'integer', minimum: 1 },
+          },
+          {
+            name: 'page_token',
+            in: 'query',
+            description:
+              'The next_page_token of the previous page, unchanged (with the same other parameters).',
+            schema: { type: 'string' },
+          },
         ],
         ok: list,
       }),
