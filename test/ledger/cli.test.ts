@@ -10,14 +10,32 @@ import { issueToken } from '../../src/server/auth.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import type { Storage } from '../../src/storage/types.js';
 import { seedLedger } from './server-helpers.js';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { withAbsoluteId } from '../../src/schema/index.js';
 
 const schemasDir = join(import.meta.dirname, '..', '..', 'schemas');
-/** Checks a command's JSON result against its schema in schemas/. */
+function schemaFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? schemaFiles(dir, `${prefix}${e.name}/`)
+      : e.name.endsWith('.json')
+        ? [`${prefix}${e.name}`]
+        : [],
+  );
+}
+/** Checks a command's JSON result against its schema in schemas/ (with the schemas it refers to). */
 function expectSchema(name: string, data: unknown): void {
-  const schema = JSON.parse(readFileSync(join(schemasDir, `${name}.schema.json`), 'utf8')) as object;
-  const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+  const read = (file: string) =>
+    JSON.parse(readFileSync(join(schemasDir, file), 'utf8')) as Record<string, unknown>;
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  ajv.addKeyword('x-strata');
+  ajv.addKeyword('markdownEnumDescriptions');
+  for (const file of schemaFiles(schemasDir)) ajv.addSchema(withAbsoluteId(read(file), file));
+  const validate = ajv.getSchema(
+    withAbsoluteId(read(`${name}.schema.json`), `${name}.schema.json`)['$id'] as string,
+  );
+  if (!validate) throw new Error(`no schema ${name}`);
   expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
 }
 
@@ -80,6 +98,7 @@ describe('ledger commands', { timeout: 120_000 }, () => {
       account: { id: 'acc-1', product_id: 'current_account' },
       replayed: false,
     });
+    expectSchema('accounts-result', JSON.parse(opened.stdout));
     const again = await strata(
       'accounts',
       'open',
@@ -136,6 +155,7 @@ describe('ledger commands', { timeout: 120_000 }, () => {
       account: { id: 'acc-2' },
       balances: [{ amount: '0.10' }],
     });
+    expectSchema('accounts-result', JSON.parse(shown.stdout));
 
     const tail = await strata(
       'events',
@@ -148,6 +168,7 @@ describe('ledger commands', { timeout: 120_000 }, () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { sequence: number; key: string });
     expect(lines.length).toBe(3);
+    for (const line of lines) expectSchema('ledger-event', line);
     const from = await strata(
       'events',
       'tail',
