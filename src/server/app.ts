@@ -23,6 +23,8 @@ import { registerRoutes } from './routes.js';
 import { registerLedgerRoutes } from './ledger/routes.js';
 import { registerOpenApiRoute } from './openapi/route.js';
 import { LedgerService } from './ledger/service.js';
+import { ReleaseService } from './release/service.js';
+import { registerReleaseRoutes } from './release/routes.js';
 import type { Denominations } from '../ledger/money.js';
 
 declare module 'fastify' {
@@ -46,6 +48,7 @@ export interface ServerState {
   metrics: Metrics;
   service: ConfigService;
   ledger: LedgerService;
+  release: ReleaseService;
   /** Set when shutting down: new requests get 503 with Retry-After. */
   draining: boolean;
 }
@@ -70,6 +73,8 @@ export interface AppOptions {
   newId?: () => string;
   /** Exponents of the ledger's denominations beyond ISO 4217 (`--denomination CODE=EXPONENT`). */
   denominations?: Denominations;
+  /** Four-eyes: activations wait for another actor's approval (`server start --require-approval`). */
+  requireApproval?: boolean;
   /** Passed to Fastify for HTTPS. */
   https?: { cert: string | Buffer; key: string | Buffer };
 }
@@ -107,10 +112,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const metrics = new Metrics();
   options.storage.onCommit((s) => metrics.observeCommit(s));
+  const service = new ConfigService(options.storage, options.now, options.newId, options.requireApproval);
   const state: ServerState = {
     storage: options.storage,
     metrics,
-    service: new ConfigService(options.storage, options.now, options.newId),
+    service,
+    release: new ReleaseService(options.storage, service.activations, options.now),
     ledger: new LedgerService(options.storage, options.denominations, options.now, options.newId),
     draining: false,
   };
@@ -206,6 +213,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   useJsonBodyParser(app);
   registerRoutes(app, state);
   registerLedgerRoutes(app, state.ledger, options.storage);
+  registerReleaseRoutes(app, state.release);
   registerOpenApiRoute(app);
   return app;
 }

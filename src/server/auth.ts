@@ -10,6 +10,7 @@ export const SCOPES = [
   'read',
   'config:write',
   'config:activate',
+  'config:approve',
   'ledger:read',
   'ledger:write',
   'admin',

@@ -48,6 +48,10 @@ export const ERROR_CATALOG = {
     status: 403,
     doc: 'The token lacks the scope the call needs (details.required_scope).',
   },
+  SAME_ACTOR_APPROVAL: {
+    status: 403,
+    doc: 'Four-eyes: an activation request is approved or rejected by a token of another actor (token name) than the one that requested it.',
+  },
   NOT_FOUND: { status: 404, doc: 'No such object (details name the missing ids), or no such route.' },
   ALREADY_EXISTS: {
     status: 409,
@@ -56,6 +60,18 @@ export const ERROR_CATALOG = {
   REQUEST_ID_REUSED: {
     status: 409,
     doc: 'The request_id was already used for a different request (method, path or body); use a new request_id.',
+  },
+  STALE_ACTIVATION: {
+    status: 409,
+    doc: 'Four-eyes: the activation request was made when another version was current (someone activated since); request again from the current version (details name both).',
+  },
+  ALREADY_DECIDED: {
+    status: 409,
+    doc: 'Four-eyes: the activation request was already approved or rejected (details.status).',
+  },
+  APPROVAL_REQUIRED: {
+    status: 409,
+    doc: 'Four-eyes: this server requires approval of activations, so a version cannot be created with a migration strategy that activates it; create it with ADD_VERSION and request its activation.',
   },
   PAYLOAD_TOO_LARGE: {
     status: 413,

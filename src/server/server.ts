@@ -28,6 +28,8 @@ export interface StartOptions {
   logLevel?: 'info' | 'error';
   /** Ledger denomination exponents beyond ISO 4217 (`--denomination CODE=EXPONENT`). */
   denominations?: Denominations | undefined;
+  /** Four-eyes approval of activations (`--require-approval`). */
+  requireApproval?: boolean | undefined;
 }
 
 export interface RunningServer {
@@ -99,6 +101,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
       ...(options.denominations !== undefined ? { denominations: options.denominations } : {}),
       ...(https ? { https } : {}),
+      requireApproval: options.requireApproval === true,
     });
     let address: string;
     try {

@@ -6,6 +6,7 @@
  * floating point.
  */
 import { LEDGER_MIGRATION } from './ledger-migrations.js';
+import { RELEASE_MIGRATION } from './release-migrations.js';
 import type { SqlSession } from './sql.js';
 
 export interface ColumnTypes {
@@ -83,6 +84,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   LEDGER_MIGRATION,
+  RELEASE_MIGRATION,
 ];
 
 /** A connection the runner can migrate through. */

@@ -3,6 +3,7 @@ import { ConfigObjects } from './config-objects.js';
 import { EventLog, EventOutbox } from './events.js';
 import { IdempotencyRecords, type GroupRecords } from './idempotency-records.js';
 import { LedgerRecords } from './ledger-records.js';
+import { ReleaseRecords } from './release-records.js';
 import type { Dialect, SqlSession } from './sql.js';
 import { TokenRecords } from './token-records.js';
 import type { NewEvent, ReadTx, WriteTx } from './types.js';
@@ -14,6 +15,7 @@ export function readTx(session: SqlSession, dialect: Dialect): ReadTx {
     tokens: new TokenRecords(session, dialect),
     events: new EventLog(session, dialect),
     ledger: new LedgerRecords(session, dialect),
+    releases: new ReleaseRecords(session, dialect),
   };
 }
 
@@ -35,6 +37,7 @@ export function writeRun(session: SqlSession, dialect: Dialect, records?: GroupR
       tokens: new TokenRecords(session, dialect),
       events,
       ledger: new LedgerRecords(session, dialect),
+      releases: new ReleaseRecords(session, dialect),
     },
     finish: () => {
       idempotency.finish();

@@ -164,12 +164,49 @@ export interface EventWrites {
   append(event: NewEvent): void;
 }
 
+/** A four-eyes activation request (release management), as the `releases` part stores it. */
+export interface ActivationRequestRecord {
+  id: string;
+  /** Creation sequence: lists in `seq` order are creation order. */
+  seq: number;
+  /** `product:<id>` or `workflow:<id>`. */
+  target: string;
+  /** PENDING, APPROVED or REJECTED. */
+  status: string;
+  /** The request as the API returns it, canonical JSON text. */
+  body: string;
+  createdAt: number;
+}
+
+export type NewActivationRequest = Omit<ActivationRequestRecord, 'seq'>;
+
+export interface ActivationRequestQuery {
+  status?: string | undefined;
+  /** Only requests for these targets (absent: all). */
+  targets?: readonly string[] | undefined;
+  afterSeq: number;
+  limit: number;
+}
+
+export interface ReleaseReads {
+  getRequest(id: string): Promise<ActivationRequestRecord | undefined>;
+  listRequests(query: ActivationRequestQuery): Promise<ActivationRequestRecord[]>;
+}
+
+export interface ReleaseWrites extends ReleaseReads {
+  /** Like getRequest, and holds the row until commit. */
+  lockRequest(id: string): Promise<ActivationRequestRecord | undefined>;
+  insertRequest(request: NewActivationRequest): Promise<void>;
+  updateRequest(id: string, change: { status: string; body: string }): Promise<void>;
+}
+
 export interface ReadTx {
   readonly config: ConfigReads;
   readonly idempotency: IdempotencyReads;
   readonly tokens: TokenReads;
   readonly events: EventReads;
   readonly ledger: LedgerReads;
+  readonly releases: ReleaseReads;
 }
 
 export interface WriteTx {
@@ -178,6 +215,7 @@ export interface WriteTx {
   readonly tokens: TokenWrites;
   readonly events: EventWrites;
   readonly ledger: LedgerWrites;
+  readonly releases: ReleaseWrites;
 }
 
 export interface StorageHealth {

@@ -179,9 +179,9 @@ describe.each(STORAGE_FACTORIES)('configuration API on $name', (factory) => {
       const acts = json(await h.get('/v1/activations?product_id=loan'))['activations'] as Array<
         Record<string, unknown>
       >;
-      expect(acts.map((a) => [a['from_version_id'], a['to_version_id'], a['reason']])).toEqual([
-        ['', v1['id'], `${STRATEGY}NEW_PRODUCT`],
-        [v1['id'], v2['id'], 'ACTIVATE_VERSION'],
+      expect(acts.map((a) => [a['from_version_id'], a['to_version_id'], a['cause'], a['reason']])).toEqual([
+        ['', v1['id'], `${STRATEGY}NEW_PRODUCT`, ''],
+        [v1['id'], v2['id'], 'ACTIVATE_VERSION', ''],
       ]);
       expect(acts[1]).toMatchObject({ product_id: 'loan', actor: 'test-admin' });
       expect(typeof acts[1]?.['create_timestamp']).toBe('string');

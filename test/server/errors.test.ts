@@ -34,6 +34,35 @@ describe.each(STORAGE_FACTORIES)('errors and cross-cutting behaviour on $name', 
       return h;
     };
 
+    it('four-eyes codes: SAME_ACTOR_APPROVAL, STALE_ACTIVATION, ALREADY_DECIDED, APPROVAL_REQUIRED', async () => {
+      const x = await open({ requireApproval: true });
+      const checker = await x.tokenWith('config:approve');
+      const create = (v: string, strategy: string) =>
+        x.post('/v1/product-versions', {
+          request_id: rid(),
+          product_version: { product_id: 'p', display_name: 'p', code: contractCode(v) },
+          migration_strategy: `PRODUCT_VERSION_MIGRATION_STRATEGY_${strategy}`,
+        });
+      await create('1.0.0', 'NEW_PRODUCT');
+      expectError(await create('2.0.0', 'ADD_VERSION_APPLY_NEW_USERS'), 'APPROVAL_REQUIRED');
+      const ids: string[] = [];
+      for (const v of ['2.0.0', '3.0.0']) ids.push(String(json(await create(v, 'ADD_VERSION'))['id']));
+      const ask = async (version: string | undefined): Promise<string> => {
+        const res = await x.post('/v1/products/p:activateVersion', {
+          request_id: rid(),
+          product_version_id: version,
+        });
+        return String((json(res)['activation_request'] as Record<string, unknown>)['id']);
+      };
+      const [a, b] = [await ask(ids[0]), await ask(ids[1])];
+      const decide = (id: string, token?: string) =>
+        x.post(`/v1/activation-requests/${id}:approve`, { request_id: rid() }, token);
+      expectError(await decide(a), 'SAME_ACTOR_APPROVAL');
+      expect((await decide(a, checker)).statusCode).toBe(200);
+      expectError(await decide(a, checker), 'ALREADY_DECIDED');
+      expectError(await decide(b, checker), 'STALE_ACTIVATION');
+    });
+
     it('ledger codes: INVALID_AMOUNT, AMOUNT_PRECISION, UNBALANCED_POSTINGS, ACCOUNT_HAS_BALANCE', async () => {
       const l = await ledgerHarness(factory);
       h = l;

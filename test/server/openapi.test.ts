@@ -123,9 +123,18 @@ describe.each(STORAGE_FACTORIES)('the OpenAPI description, against a real server
     let doc: Json;
     let cleanup: () => Promise<void>;
     let work: string;
+    // Four-eyes (release management): a second server on the same storage requires approval.
+    let fourEyes: Awaited<ReturnType<typeof recorder>>;
+    let checker: string;
 
-    const call = async (method: string, path: string, body?: unknown, as = token): Promise<Json> => {
-      const res = await fetch(`${proxy.url}${path}`, {
+    const callAt = async (
+      base: string,
+      method: string,
+      path: string,
+      body?: unknown,
+      as = token,
+    ): Promise<Json> => {
+      const res = await fetch(`${base}${path}`, {
         method,
         headers: {
           ...(as === '' ? {} : { 'x-auth-token': as }),
@@ -138,6 +147,8 @@ describe.each(STORAGE_FACTORIES)('the OpenAPI description, against a real server
         ? (JSON.parse(text) as Json)
         : { text };
     };
+    const call = (method: string, path: string, body?: unknown, as = token): Promise<Json> =>
+      callAt(proxy.url, method, path, body, as);
 
     beforeAll(async () => {
       const created = await factory.create();
@@ -146,10 +157,17 @@ describe.each(STORAGE_FACTORIES)('the OpenAPI description, against a real server
       app = buildApp({ storage: created.storage });
       await app.listen({ port: 0, host: '127.0.0.1' });
       proxy = await recorder(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+      const approvalApp = buildApp({ storage: created.storage, requireApproval: true });
+      await approvalApp.listen({ port: 0, host: '127.0.0.1' });
+      fourEyes = await recorder(`http://127.0.0.1:${(approvalApp.server.address() as AddressInfo).port}`);
+      checker = (await issueToken(created.storage, { scopes: ['read', 'config:approve'], name: 'checker' }))
+        .token;
       work = mkdtempSync(join(tmpdir(), 'strata-openapi-'));
       cpSync(join(root, 'packs'), join(work, 'packs'), { recursive: true });
       cleanup = async () => {
         await proxy.close();
+        await fourEyes.close();
+        await approvalApp.close();
         await app.close();
         await created.cleanup();
         rmSync(work, { recursive: true, force: true });
@@ -323,6 +341,64 @@ describe.each(STORAGE_FACTORIES)('the OpenAPI description, against a real server
       await reader.read();
       stream.abort();
 
+      // Four-eyes: requests left pending (202), listed, approved, refused as self-approval or stale.
+      const at4 = (method: string, path: string, body?: unknown, as = token) =>
+        callAt(fourEyes.url, method, path, body, as);
+      for (const v of ['1.0.0', '2.0.0', '3.0.0']) {
+        await call('POST', '/v1/product-versions', {
+          request_id: `openapi-4e-${v}`,
+          product_version: {
+            product_id: 'four-eyes',
+            display_name: 'Four eyes',
+            code: `api = "4.0.0"\nversion = "${v}"\n`,
+          },
+          migration_strategy: `PRODUCT_VERSION_MIGRATION_STRATEGY_${v === '1.0.0' ? 'NEW_PRODUCT' : 'ADD_VERSION'}`,
+        });
+      }
+      const [v1, v2, v3] = (
+        (await call('GET', '/v1/product-versions?product_id=four-eyes')).product_versions as Json[]
+      ).map((v) => String(v.id));
+      const ask = async (version: string | undefined, requestId: string): Promise<string> =>
+        String(
+          (
+            (
+              await at4('POST', '/v1/products/four-eyes:activateVersion', {
+                request_id: requestId,
+                product_version_id: version,
+                reason: 'openapi',
+              })
+            ).activation_request as Json
+          ).id,
+        );
+      const a = await ask(v2, 'openapi-4e-a');
+      await at4('GET', '/v1/server-settings');
+      await at4('GET', '/v1/activation-requests?status=PENDING');
+      await at4('GET', `/v1/activation-requests/${a}`);
+      await at4(
+        'POST',
+        `/v1/activation-requests/${a}:approve`,
+        { request_id: 'openapi-4e-ok', reason: 'ok' },
+        checker,
+      );
+      const b = await ask(v3, 'openapi-4e-b');
+      await at4('POST', `/v1/activation-requests/${b}:approve`, { request_id: 'openapi-4e-self' });
+      await at4(
+        'POST',
+        `/v1/activation-requests/${b}:reject`,
+        { request_id: 'openapi-4e-no', reason: 'no' },
+        checker,
+      );
+      const c = await ask(v3, 'openapi-4e-c');
+      const d = await ask(v1, 'openapi-4e-d');
+      await at4('POST', `/v1/activation-requests/${d}:approve`, { request_id: 'openapi-4e-d-ok' }, checker);
+      await at4('POST', `/v1/activation-requests/${c}:approve`, { request_id: 'openapi-4e-stale' }, checker);
+      await at4('PUT', `/v1/workflow-definitions/${wf}`, {
+        request_id: 'openapi-workflow-4e',
+        workflow_definition: { default_workflow_definition_version_id: workflow.id },
+        update_mask: { paths: ['default_workflow_definition_version_id'] },
+        reason: 'already the default: 200',
+      });
+
       // Errors, each documented for its operation.
       await call('GET', '/v1/flag-definitions/no-such-flag');
       await call('GET', '/v1/flag-definitions:batchGet?ids=no-such-flag');
@@ -347,7 +423,7 @@ describe.each(STORAGE_FACTORIES)('the OpenAPI description, against a real server
         `https://strata.local/openapi.json#/${parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
       const covered = new Set<string>();
       const problems: string[] = [];
-      for (const x of proxy.log) {
+      for (const x of [...proxy.log, ...fourEyes.log]) {
         const template = templateOf(doc, x.method, x.path);
         if (template === undefined) {
           problems.push(`${x.method} ${x.path}: not documented`);
@@ -396,7 +472,8 @@ describe.each(STORAGE_FACTORIES)('the OpenAPI description, against a real server
         Object.keys(ops as Json).map((m) => `${m.toUpperCase()} ${t}`),
       );
       expect(operations.filter((o) => !covered.has(o))).toEqual([]);
-      const statuses = new Set(proxy.log.map((x) => x.status));
+      const statuses = new Set([...proxy.log, ...fourEyes.log].map((x) => x.status));
+      expect(fourEyes.log.map((x) => x.status)).toEqual(expect.arrayContaining([202, 403, 409, 200]));
       for (const s of [400, 401, 403, 404, 409]) expect(statuses).toContain(s);
     }, 120_000);
   });

@@ -27,6 +27,11 @@ export default class ServerStart extends StrataCommand {
       description:
         'Ledger denomination as CODE=EXPONENT (repeatable), e.g. USDC=6; ISO 4217 codes are known, other 3-letter codes default to 2.',
     }),
+    'require-approval': Flags.boolean({
+      default: false,
+      description:
+        'Four-eyes: activations are stored as requests that a token of another actor with scope config:approve approves (strata approve) or rejects.',
+    }),
     'tls-cert': Flags.string({ description: 'PEM certificate: serve HTTPS (with --tls-key).' }),
     'tls-key': Flags.string({ description: 'PEM private key of --tls-cert.' }),
   };
@@ -51,17 +56,21 @@ export default class ServerStart extends StrataCommand {
       log,
       logLevel: flags.quiet ? 'error' : 'info',
       denominations,
+      requireApproval: flags['require-approval'],
     });
     if (this.outputJson(flags)) {
       this.emit(
         JSON.stringify({
           url: server.url,
           storage: server.storage,
+          require_approval: flags['require-approval'],
           ...(server.generatedToken !== undefined ? { bootstrap_token: server.generatedToken } : {}),
         }),
       );
     } else {
       this.emit(`strata server listening on ${server.url} (storage ${server.storage})`);
+      if (flags['require-approval'])
+        this.emit('four-eyes: activations wait for approval by another actor (strata approvals)');
       if (server.generatedToken !== undefined) {
         this.emit(`admin token (shown once, keep it safe): ${server.generatedToken}`);
       } else if (server.registeredBootstrapToken) {

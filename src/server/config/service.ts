@@ -25,21 +25,20 @@ import type { ReadTx, Storage, StoredObject, WriteTx } from '../../storage/types
 import { ApiError, invalid, type FieldViolation } from '../errors.js';
 import { rejectReferences, requireRequestBody, requireSchema } from './checks.js';
 import { ACTIVATION, GLOBAL_PARAMETER_VALUE, PRODUCT, WORKFLOW_DEFINITION } from './kinds.js';
+import { optionalReason } from '../release/reason.js';
 import { productVersionNumber } from './version.js';
 import type { VersionNumber } from '../../resource/version.js';
 import { ImmutableObjectCache } from './cache.js';
+import { Activations, type ActivationOutcome, type Actor } from '../release/activations.js';
+
+export type { Actor } from '../release/activations.js';
+export { ACTIVATION_EVENTS } from '../release/activations.js';
 
 /** A response: status, JSON text, and whether it is a replay of a recorded one. */
 export interface WriteResponse {
   status: number;
   body: string;
   replay: boolean;
-}
-
-/** Who is making the change (recorded with activations). Never the token itself. */
-export interface Actor {
-  tokenId: string;
-  name: string;
 }
 
 export interface ListRequest {
@@ -65,9 +64,8 @@ const ADD_VERSION = `${STRATEGY}ADD_VERSION`;
 const APPLY_NEW_USERS = `${STRATEGY}ADD_VERSION_APPLY_NEW_USERS`;
 const UPGRADE_INTERNAL_ACCOUNTS = `${STRATEGY}ADD_VERSION_UPGRADE_INTERNAL_ACCOUNTS`;
 
-/** Outbox topics (ledger.md section 5): a product version created; a version made current. */
+/** Outbox topic (ledger.md section 5): a product version created (activations: release/activations.ts). */
 export const PRODUCT_VERSION_EVENTS = 'vault.core_api.v1.products.product_version.events';
-export const ACTIVATION_EVENTS = 'vault.core_api.v1.products.activations.events';
 
 interface PreparedCreate {
   rest: Record<string, unknown>;
@@ -137,12 +135,18 @@ const withoutCode = without(resourceSpec('SMART_CONTRACT_VERSION').views?.hidden
 
 export class ConfigService {
   readonly #cache = new ImmutableObjectCache();
+  /** Activation and its records (release management), shared with the release service. */
+  readonly activations: Activations;
 
   constructor(
     private readonly storage: Storage,
     private readonly now: () => number = Date.now,
     private readonly newId: () => string = randomUUID,
-  ) {}
+    /** Four-eyes: activation calls store requests another actor approves (`--require-approval`). */
+    requireApproval = false,
+  ) {
+    this.activations = new Activations(newId, requireApproval);
+  }
 
   // ---- mutations ---------------------------------------------------------------------------
 
@@ -150,7 +154,7 @@ export class ConfigService {
     route: string,
     raw: unknown,
     prepare: (rest: Obj, canonical: string) => Promise<P> | P,
-    op: (tx: WriteTx, prepared: P, requestId: string, now: number) => Promise<string>,
+    op: (tx: WriteTx, prepared: P, requestId: string, now: number) => Promise<string | ActivationOutcome>,
     costlyPrepare = false,
   ): Promise<WriteResponse> {
     const { requestId, body } = requireRequestBody(raw);
@@ -172,9 +176,11 @@ export class ConfigService {
       const now = this.now();
       const record = await tx.idempotency.claim(requestId, now);
       if (record) return this.#replay(record.bodyHash, bodyHash, requestId, record.response, record.status);
-      const response = await op(tx, prepared, requestId, now);
-      await tx.idempotency.put({ requestId, bodyHash, status: 200, response, createdAt: now });
-      return { status: 200, body: response, replay: false };
+      const outcome = await op(tx, prepared, requestId, now);
+      const { status, body: response } =
+        typeof outcome === 'string' ? { status: 200, body: outcome } : outcome;
+      await tx.idempotency.put({ requestId, bodyHash, status, response, createdAt: now });
+      return { status, body: response, replay: false };
     });
   }
 
@@ -344,11 +350,12 @@ export class ConfigService {
           }),
           createdAt: ctx.now,
         });
-        await this.#recordActivation(tx, ctx, {
-          workflow_definition_id: workflowId,
-          from_version_id: '',
-          to_version_id: id,
-          reason: 'FIRST_VERSION',
+        await this.activations.record(tx, ctx, {
+          kind: 'workflow',
+          id: workflowId,
+          from: '',
+          to: id,
+          cause: 'FIRST_VERSION',
         });
       }
     }
@@ -464,38 +471,30 @@ export class ConfigService {
         }),
         createdAt: ctx.now,
       });
-      await this.#recordActivation(tx, ctx, {
-        product_id: productId,
-        from_version_id: '',
-        to_version_id: id,
-        reason: strategy,
+      await this.activations.record(tx, ctx, {
+        kind: 'product',
+        id: productId,
+        from: '',
+        to: id,
+        cause: strategy,
       });
     } else if (strategy === APPLY_NEW_USERS || strategy === UPGRADE_INTERNAL_ACCOUNTS) {
-      await this.#makeCurrent(tx, product, id, ctx, strategy);
+      if (this.activations.requireApproval) {
+        throw new ApiError(
+          'APPROVAL_REQUIRED',
+          `this server requires approval of activations: create version ${version.version} of ${productId} with ADD_VERSION, then request its activation (strata activate)`,
+          { product_id: productId, migration_strategy: strategy },
+          [
+            {
+              field: 'migration_strategy',
+              description: 'use PRODUCT_VERSION_MIGRATION_STRATEGY_ADD_VERSION',
+            },
+          ],
+        );
+      }
+      await this.activations.apply(tx, 'product', product, id, ctx, strategy);
       if (strategy === UPGRADE_INTERNAL_ACCOUNTS) await this.#moveInternalAccounts(tx, productId, id);
     }
-    return text;
-  }
-
-  async #makeCurrent(
-    tx: WriteTx,
-    product: StoredObject,
-    versionId: string,
-    ctx: { actor: Actor; requestId: string; now: number },
-    reason: string,
-  ): Promise<string> {
-    const body = parseObject(product.body);
-    const from = str(body['current_version_id']) ?? '';
-    if (from === versionId) return product.body;
-    body['current_version_id'] = versionId;
-    const text = canonicalJson(body);
-    await tx.config.updateObject(PRODUCT, product.id, { body: text });
-    await this.#recordActivation(tx, ctx, {
-      product_id: product.id,
-      from_version_id: from,
-      to_version_id: versionId,
-      reason,
-    });
     return text;
   }
 
@@ -519,83 +518,30 @@ export class ConfigService {
     }
   }
 
-  async #recordActivation(
-    tx: WriteTx,
-    ctx: { actor: Actor; requestId: string; now: number },
-    what: {
-      product_id?: string;
-      workflow_definition_id?: string;
-      from_version_id: string;
-      to_version_id: string;
-      reason: string;
-    },
-  ): Promise<void> {
-    const id = this.newId();
-    const parent =
-      what.product_id !== undefined
-        ? `product:${what.product_id}`
-        : `workflow:${what.workflow_definition_id ?? ''}`;
-    const body = canonicalJson({
-      id,
-      ...what,
-      actor: ctx.actor.name,
-      actor_token_id: ctx.actor.tokenId,
-      request_id: ctx.requestId,
-      create_timestamp: new Date(ctx.now).toISOString(),
-    });
-    await tx.config.insertObject({
-      kind: ACTIVATION,
-      id,
-      parent,
-      naturalKey: null,
-      defHash: '',
-      body,
-      createdAt: ctx.now,
-    });
-    tx.events.append({
-      topic: ACTIVATION_EVENTS,
-      key: what.product_id ?? what.workflow_definition_id ?? '',
-      timestampMs: ctx.now,
-      payload: `{"activation":${body}}`,
-    });
-  }
-
-  /** `POST /v1/products/{id}:activateVersion`. */
+  /** `POST /v1/products/{id}:activateVersion` (`reason`: optional, recorded with the activation). */
   activateProductVersion(productId: string, raw: unknown, actor: Actor): Promise<WriteResponse> {
     return this.#mutate(
       `POST /v1/products/${productId}:activateVersion`,
       raw,
       (rest) => {
         const versionId = rest['product_version_id'];
-        const unknownKeys = Object.keys(rest).filter((k) => k !== 'product_version_id');
+        const unknownKeys = Object.keys(rest).filter((k) => k !== 'product_version_id' && k !== 'reason');
         if (typeof versionId !== 'string' || versionId === '' || unknownKeys.length > 0) {
-          throw invalid('the body is {request_id, product_version_id}', [
+          throw invalid('the body is {request_id, product_version_id, reason?}', [
             typeof versionId !== 'string' || versionId === ''
               ? { field: 'product_version_id', description: 'required: the id of a version of this product' }
               : { field: unknownKeys[0] ?? '', description: 'unknown field' },
           ]);
         }
         rejectReferences(rest);
-        return versionId;
+        return { versionId, reason: optionalReason(rest['reason']) };
       },
-      async (tx, versionId, requestId, now) => {
-        const product = await tx.config.lockObject(PRODUCT, productId);
-        if (!product) throw notFound(PRODUCT, [productId]);
-        const version = await tx.config.getObject('SMART_CONTRACT_VERSION', versionId);
-        if (!version || version.parent !== productId) {
-          throw new ApiError(
-            'REFERENCE_NOT_FOUND',
-            `product ${productId} has no version ${versionId}`,
-            { missing: [{ resource_type: 'SMART_CONTRACT_VERSION', id: versionId }] },
-            [{ field: 'product_version_id', description: `not a version of product ${productId}` }],
-          );
-        }
-        return this.#makeCurrent(tx, product, versionId, { actor, requestId, now }, 'ACTIVATE_VERSION');
-      },
+      (tx, { versionId, reason }, requestId, now) =>
+        this.activations.activate(tx, 'product', productId, versionId, { actor, requestId, now, reason }),
     );
   }
 
-  /** `PUT /v1/workflow-definitions/{id}`: set the default version. */
+  /** `PUT /v1/workflow-definitions/{id}`: set the default version (`reason`: optional). */
   setWorkflowDefaultVersion(workflowId: string, raw: unknown, actor: Actor): Promise<WriteResponse> {
     const field = 'default_workflow_definition_version_id';
     return this.#mutate(
@@ -612,38 +558,10 @@ export class ConfigService {
           violations.push({ field: 'update_mask.paths', description: `must be ["${field}"]` });
         if (violations.length > 0) throw invalid(`only ${field} can be updated`, violations);
         rejectReferences(rest);
-        return versionId as string;
+        return { versionId: versionId as string, reason: optionalReason(rest['reason']) };
       },
-      async (tx, versionId, requestId, now) => {
-        const workflow = await tx.config.lockObject(WORKFLOW_DEFINITION, workflowId);
-        if (!workflow) throw notFound(WORKFLOW_DEFINITION, [workflowId]);
-        const version = await tx.config.getObject('WORKFLOW_DEFINITION_VERSION', versionId);
-        if (!version || version.parent !== workflowId) {
-          throw new ApiError(
-            'REFERENCE_NOT_FOUND',
-            `workflow definition ${workflowId} has no version ${versionId}`,
-            { missing: [{ resource_type: 'WORKFLOW_DEFINITION_VERSION', id: versionId }] },
-            [{ field: `workflow_definition.${field}`, description: `not a version of ${workflowId}` }],
-          );
-        }
-        const body = parseObject(workflow.body);
-        const from = str(body[field]) ?? '';
-        if (from === versionId) return workflow.body;
-        body[field] = versionId;
-        const text = canonicalJson(body);
-        await tx.config.updateObject(WORKFLOW_DEFINITION, workflowId, { body: text });
-        await this.#recordActivation(
-          tx,
-          { actor, requestId, now },
-          {
-            workflow_definition_id: workflowId,
-            from_version_id: from,
-            to_version_id: versionId,
-            reason: 'SET_DEFAULT_VERSION',
-          },
-        );
-        return text;
-      },
+      (tx, { versionId, reason }, requestId, now) =>
+        this.activations.activate(tx, 'workflow', workflowId, versionId, { actor, requestId, now, reason }),
     );
   }
 

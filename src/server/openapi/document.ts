@@ -11,6 +11,7 @@ import { VERSION } from '../../version.js';
 import { ERROR_CATALOG } from '../errors.js';
 import { loadSchema, SchemaComponents, withoutReferences, type Schema } from './schemas.js';
 import { ledgerPaths } from './ledger.js';
+import { releasePaths } from './release.js';
 import {
   errorResponses,
   listOf,
@@ -267,6 +268,7 @@ function productPaths(c: SchemaComponents): Paths {
         parameters: [idParameter()],
         body: apiDef(c, 'ActivateVersionRequest'),
         ok: product,
+        accepted: c.def('api/release', 'ActivationRequestAccepted'),
         mutation: true,
         notFound: true,
       }),
@@ -289,6 +291,7 @@ function productPaths(c: SchemaComponents): Paths {
         parameters: [idParameter()],
         body: apiDef(c, 'SetDefaultWorkflowVersionRequest'),
         ok: apiDef(c, 'WorkflowDefinition'),
+        accepted: c.def('api/release', 'ActivationRequestAccepted'),
         mutation: true,
         notFound: true,
       }),
@@ -386,7 +389,7 @@ export function openApiDocument(): Schema {
   errorSchema(c);
   const paths: Paths = { ...serverPaths(c) };
   for (const type of RESOURCE_TYPES) Object.assign(paths, resourcePaths(c, resourceSpec(type)));
-  Object.assign(paths, productPaths(c), ledgerPaths(c));
+  Object.assign(paths, productPaths(c), ledgerPaths(c), releasePaths(c));
   built = {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -403,6 +406,7 @@ export function openApiDocument(): Schema {
       { name: 'Server', description: 'Liveness, metrics, versions, tokens.' },
       { name: 'Configuration', description: 'The configuration layer: what `strata import` writes.' },
       { name: 'Ledger', description: 'Customers, accounts, posting instruction batches, balances, events.' },
+      { name: 'Release', description: 'Four-eyes approval of activations, and the server settings.' },
     ],
     paths: sortPaths(paths),
     components: {

@@ -29,6 +29,8 @@ export interface OperationSpec {
   mutation?: boolean;
   /** Names an object that may not exist. */
   notFound?: boolean;
+  /** The 202 body, when the call may be left pending (four-eyes activation). */
+  accepted?: Schema;
   /** The 503 body, when it is not an Error (liveness). */
   unavailable?: Schema;
 }
@@ -107,6 +109,11 @@ export function operation(spec: OperationSpec): Operation {
     ...json(spec.ok, spec.contentType),
   };
   const responses: Schema = { '200': ok };
+  if (spec.accepted)
+    responses['202'] = {
+      description: 'Left pending: the server requires approval; another actor approves the stored request.',
+      ...json(spec.accepted),
+    };
   for (const s of statuses) responses[s] = errorRef(s);
   if (spec.unavailable)
     responses['503'] = { description: 'Draining, or storage unavailable.', ...json(spec.unavailable) };
