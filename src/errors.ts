@@ -11,6 +11,8 @@ export const EXIT = {
   CHANGES: 2,
   PARTIAL: 2,
   UNREACHABLE: 3,
+  /** Release: left pending another actor's approval (four-eyes). */
+  PENDING: 4,
   USAGE: 64,
   INTERRUPTED: 130,
 } as const;
@@ -87,6 +89,26 @@ export const CLI_ERRORS = {
   E_API: {
     exit: EXIT.FAILURE,
     doc: "The server refused a request for a reason of the request's own (the message starts with the server's code: INVALID_ARGUMENT...).",
+  },
+  E_CONFIRM: {
+    exit: EXIT.USAGE,
+    doc: 'A change that asks for confirmation ran without a terminal to ask on; pass --yes (nothing was done).',
+  },
+  E_NO_ROLLBACK: {
+    exit: EXIT.FAILURE,
+    doc: 'rollback: the product or workflow has had one active version only, so there is nothing to roll back to.',
+  },
+  E_SAME_ACTOR: {
+    exit: EXIT.UNREACHABLE,
+    doc: 'Four-eyes: the server refused to let the actor who requested an activation approve or reject it; another person approves.',
+  },
+  E_STALE_ACTIVATION: {
+    exit: EXIT.FAILURE,
+    doc: 'Four-eyes: someone activated another version since the request was made; reject it and request again.',
+  },
+  E_ALREADY_DECIDED: {
+    exit: EXIT.FAILURE,
+    doc: 'Four-eyes: the activation request was already approved or rejected.',
   },
   E_RESUME: {
     exit: EXIT.USAGE,

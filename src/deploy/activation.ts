@@ -100,9 +100,17 @@ async function activateOne(
   }
   const requestId = requestIdFor(`ACTIVATE_${marked.type}`, marked.target, { version: versionId });
   const request = marked.activation.request(marked.target, versionId, requestId);
-  await ctx.client.request(request.method, request.path, request.body);
-  report.action = 'activated';
+  const res = await ctx.client.request(request.method, request.path, request.body);
   const at = ctx.now().toISOString();
+  // A server that requires approval (four-eyes) answers 202 with the request it stored.
+  const pending = res.status === 202 && isRecord(res.body) ? res.body['activation_request'] : undefined;
+  if (isRecord(pending)) {
+    report.action = 'pending';
+    report.activation_request_id = String(pending['id']);
+    ctx.emit({ event: 'activation', resource_id: marked.id, action: 'pending', at });
+    return;
+  }
+  report.action = 'activated';
   journal.append({
     resource_id: marked.id,
     resource_type: marked.type,

@@ -41,8 +41,10 @@ export interface ActivationReport {
   /** The product or workflow definition. */
   target: string;
   version_id: string | null;
-  action: 'activate' | 'activated' | 'unchanged' | 'failed' | 'not_started';
+  /** `pending`: the server requires approval; the activation waits as `activation_request_id`. */
+  action: 'activate' | 'activated' | 'pending' | 'unchanged' | 'failed' | 'not_started';
   previous_version_id: string | null;
+  activation_request_id?: string;
   error?: { code: string; message: string };
 }
 

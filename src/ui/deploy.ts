@@ -16,7 +16,12 @@ export function formatImportResult(result: ImportResult, style: Style): string {
     );
   }
   for (const a of result.activations) {
-    const what = a.action === 'failed' ? style.red(`activation failed: ${a.error?.message ?? ''}`) : a.action;
+    const what =
+      a.action === 'failed'
+        ? style.red(`activation failed: ${a.error?.message ?? ''}`)
+        : a.action === 'pending'
+          ? style.yellow(`pending approval: strata approve ${a.activation_request_id ?? ''}`)
+          : a.action;
     lines.push(
       `${pad(a.resource_type, 36)} ${pad(a.resource_id, 40)} ${what}${a.version_id ? style.dim(` (${a.target} -> ${a.version_id})`) : ''}`,
     );

@@ -23,10 +23,13 @@ export function dryRunExitCode(result: PlanResult): number {
   return conflicts === actions.length ? EXIT.FAILURE : EXIT.PARTIAL;
 }
 
-export function importExitCode(result: Pick<ImportResult, 'status' | 'summary'>): number {
+export function importExitCode(result: Pick<ImportResult, 'status' | 'summary' | 'activations'>): number {
   if (result.summary.interrupted) return EXIT.INTERRUPTED;
+  const pending = result.activations.some((a) => a.action === 'pending');
   return result.status === 'SUCCESS'
-    ? EXIT.OK
+    ? pending
+      ? EXIT.PENDING
+      : EXIT.OK
     : result.status === 'PARTIAL SUCCESS'
       ? EXIT.PARTIAL
       : EXIT.FAILURE;
