@@ -69,6 +69,7 @@ export interface PlanResult {
       vault_id: string | null;
       changes: ResourceReport['changes'];
       error?: ReportError;
+      version?: ResourceReport['version'];
     }
   >;
   activations: ActivationReport[];
@@ -156,12 +157,13 @@ export async function planPaths(request: DeployRequest): Promise<PlanResult> {
             vault_id: r.vault_id,
             changes: r.changes,
             ...(r.error ? { error: r.error } : {}),
+            ...(r.version ? { version: r.version } : {}),
           },
         ]),
       );
       const changed =
         report.resources.some((r) => r.action !== 'unchanged') ||
-        report.activations.some((a) => a.action === 'activate');
+        report.activations.some((a) => a.action === 'activate' || a.action === 'drift');
       return {
         status: changed ? 'CHANGES' : 'NO CHANGES',
         validate,

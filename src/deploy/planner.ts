@@ -9,6 +9,7 @@ import { KnownObjects } from './known.js';
 import { matchResource } from './match.js';
 import { offlineValue } from './requests.js';
 import { activateVersions } from './activation.js';
+import { activationDrift, describeNewVersions } from './version-diff.js';
 import type { DeployReport } from './report.js';
 import { walkPacks, type DeployContext, type StepResult, type WalkItem } from './walk.js';
 
@@ -34,7 +35,10 @@ export async function planImport(
     emit: () => undefined,
   };
   const walked = await walkPacks(packs, ctx, (item) => planStep(ctx, item));
-  const activations = options.activate ? await activateVersions(ctx, packs, walked.resources, null) : [];
+  // Without activation on, plan still reports drift: a marked version that is not the active one.
+  const predicted = await activateVersions(ctx, packs, walked.resources, null);
+  const activations = options.activate ? predicted : activationDrift(predicted);
+  await describeNewVersions(ctx, packs, walked.resources);
   return { resources: walked.resources, activations, interrupted: walked.interrupted };
 }
 

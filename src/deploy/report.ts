@@ -33,6 +33,8 @@ export interface ResourceReport {
   changes: FieldChange[];
   error?: ReportError;
   blocked_by?: string[];
+  /** plan, a product version it would create: its version number and the current one's. */
+  version?: { version: string; current_version: string | null };
 }
 
 export interface ActivationReport {
@@ -42,7 +44,7 @@ export interface ActivationReport {
   target: string;
   version_id: string | null;
   /** `pending`: the server requires approval; the activation waits as `activation_request_id`. */
-  action: 'activate' | 'activated' | 'pending' | 'unchanged' | 'failed' | 'not_started';
+  action: 'activate' | 'activated' | 'pending' | 'drift' | 'unchanged' | 'failed' | 'not_started';
   previous_version_id: string | null;
   activation_request_id?: string;
   error?: { code: string; message: string };

@@ -45,7 +45,12 @@ export function formatPlanResult(result: PlanResult, style: Style): string {
   const lines: string[] = [];
   for (const [id, r] of Object.entries(result.plan)) {
     const colour = r.action === 'unchanged' ? style.dim : r.action === 'conflict' ? style.red : style.green;
-    lines.push(`${pad(r.resource_type, 36)} ${pad(id, 40)} ${colour(r.action)}`);
+    const version = r.version
+      ? style.dim(
+          ` version ${r.version.version}${r.version.current_version ? ` (current ${r.version.current_version})` : ''}`,
+        )
+      : '';
+    lines.push(`${pad(r.resource_type, 36)} ${pad(id, 40)} ${colour(r.action)}${version}`);
     for (const c of r.changes) lines.push(`    ${c.field}: ${c.from ?? '(absent)'} -> ${c.to}`);
     if (r.error) lines.push(`    ${style.red(r.error.message)}`);
   }
@@ -53,6 +58,10 @@ export function formatPlanResult(result: PlanResult, style: Style): string {
     if (a.action === 'activate')
       lines.push(
         `${pad(a.resource_type, 36)} ${pad(a.resource_id, 40)} ${style.green('activate')} ${style.dim(`${a.target}: ${a.previous_version_id ?? 'none'} -> ${a.version_id ?? 'new version'}`)}`,
+      );
+    else if (a.action === 'drift')
+      lines.push(
+        `${pad(a.resource_type, 36)} ${pad(a.resource_id, 40)} ${style.yellow('drift')} ${style.dim(`${a.target}: ${a.previous_version_id ?? 'none'} is active, the pack activates ${a.version_id ?? ''} (import --activate-on-import, or strata activate)`)}`,
       );
   }
   const parts = Object.entries(result.summary.counts).map(([k, v]) => `${v} ${k}`);

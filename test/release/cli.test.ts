@@ -100,6 +100,51 @@ describe.each(STORAGE_FACTORIES)('release commands on $name', (factory) => {
         expect(text.stdout).toContain('INC-9');
       }, 240_000);
 
+      it('plan sees activation drift after a change made with curl, and a new version with its parameter changes', async () => {
+        const clean = await run('plan', 'v2/wallet_manifest.yaml');
+        expect(clean.status, clean.stderr).toBe(0);
+        // Someone rolls back by hand, with the API.
+        const versions = (await server.get('/v1/product-versions?product_id=wallet'))[
+          'product_versions'
+        ] as Obj[];
+        const old = versions.find((v) => (v['display_version_number'] as Obj)['minor'] === 2);
+        const byHand = await server.post('/v1/products/wallet:activateVersion', {
+          request_id: 'by-hand',
+          product_version_id: old?.['id'],
+        });
+        expect(byHand.status).toBe(200);
+        const drift = await run('plan', 'v2/wallet_manifest.yaml');
+        expect(drift.status, drift.stderr).toBe(2);
+        expect(drift.json['status']).toBe('CHANGES');
+        expect(drift.json['activations']).toEqual([
+          expect.objectContaining({
+            resource_id: 'wallet',
+            action: 'drift',
+            previous_version_id: old?.['id'],
+          }),
+        ]);
+        const text = await strata(['plan', 'v2/wallet_manifest.yaml'], env, work);
+        expect(text.stdout).toMatch(/wallet +drift wallet: \S+ is active, the pack activates \S+/);
+
+        cpSync(join(work, 'v2'), join(work, 'v3'), { recursive: true });
+        const code = join(work, 'v3', 'wallet', 'contracts', 'wallet.py');
+        writeFileSync(code, readFileSync(code, 'utf8').replace('version = "1.3.0"', 'version = "1.4.0"'));
+        const resources = join(work, 'v3', 'wallet', 'wallet.resources.yaml');
+        writeFileSync(
+          resources,
+          readFileSync(resources, 'utf8').replace('value: "0.0010"', 'value: "0.0020"'),
+        );
+        const next = await run('plan', 'v3/wallet_manifest.yaml');
+        expect(next.status, next.stderr).toBe(2);
+        expect((next.json['plan'] as Record<string, Obj>)['wallet']).toMatchObject({
+          action: 'create',
+          version: { version: '1.4.0', current_version: '1.2.0' },
+          changes: [{ field: 'params.cashback_rate', from: '"0.0010"', to: '"0.0020"' }],
+        });
+        // Put it back for the tests below.
+        expect((await run('activate', 'wallet', '1.3.0', '--yes')).status).toBe(0);
+      }, 120_000);
+
       it('asks for --yes without a terminal, and does nothing', async () => {
         const before = await server.writes();
         const res = await strata(['activate', 'wallet', '1.2.0'], env, work);
