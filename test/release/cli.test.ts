@@ -145,6 +145,52 @@ describe.each(STORAGE_FACTORIES)('release commands on $name', (factory) => {
         expect((await run('activate', 'wallet', '1.3.0', '--yes')).status).toBe(0);
       }, 120_000);
 
+      it('diff: a pack against the environment, and one environment against another', async () => {
+        const same = await run('diff', 'v2/wallet_manifest.yaml');
+        expect(same.status, same.stdout + same.stderr).toBe(0);
+        expectSchema('diff', same.json);
+        expect(same.json).toMatchObject({ mode: 'pack', status: 'NO DRIFT', differences: [] });
+        const drift = await run('diff', 'v3/wallet_manifest.yaml');
+        expect(drift.status).toBe(2);
+        expect((drift.json['differences'] as Obj[]).map((d) => [d['kind'], d['id']])).toEqual([
+          ['missing', 'wallet'],
+        ]);
+
+        const other = await releaseServer(factory);
+        try {
+          writeFileSync(
+            join(work, 'strata.config.yaml'),
+            `environments:\n  a:\n    url: ${server.url}\n    token_env: TOKEN_A\n  b:\n    url: ${other.url}\n    token_env: TOKEN_B\n`,
+          );
+          const both = { TOKEN_A: server.admin, TOKEN_B: other.admin };
+          const empty = await strata(['diff', '--env', 'a', '--env', 'b', '--output', 'json'], both, work);
+          expect(empty.status, empty.stderr).toBe(2);
+          expectSchema('diff', empty.json);
+          const kinds = new Set((empty.json['differences'] as Obj[]).map((d) => d['kind']));
+          expect([...kinds].sort()).toEqual(['activation', 'missing']);
+          expect(
+            empty.stderr
+              .split('\n')
+              .slice(0, 2)
+              .map((l) => l.slice(0, 10)),
+          ).toEqual(['target: a ', 'target: b ']);
+          const imported = await strata(
+            ['import', 'v2/wallet_manifest.yaml', '--activate-on-import', '--env', 'b'],
+            both,
+            work,
+          );
+          expect(imported.status, imported.stderr).toBe(0);
+          const promoted = await strata(['diff', '--env', 'a', '--env', 'b', '--output', 'json'], both, work);
+          expect(promoted.status).toBe(2);
+          expect(promoted.json['differences']).toEqual([
+            { kind: 'missing', resource_type: 'SMART_CONTRACT_VERSION', id: 'wallet@1.2.0', fields: [] },
+          ]);
+        } finally {
+          rmSync(join(work, 'strata.config.yaml'), { force: true });
+          await other.close();
+        }
+      }, 180_000);
+
       it('asks for --yes without a terminal, and does nothing', async () => {
         const before = await server.writes();
         const res = await strata(['activate', 'wallet', '1.2.0'], env, work);
