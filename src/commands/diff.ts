@@ -101,7 +101,8 @@ export default class Diff extends ReleaseCommand {
     const plan = await planPaths({
       paths: [path],
       cwd: process.cwd(),
-      target: { ...env.target, activateOnImport: false },
+      // With activation on, plan names the target of every marked version (for orphans), not only drifting ones.
+      target: { ...env.target, activateOnImport: true },
       dataDir: '.strata',
       onFindings: (findings) => {
         const errors = findings.filter((f) => f.severity === 'error');

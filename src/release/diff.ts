@@ -65,9 +65,18 @@ export function diffPlan(plan: PlanResult, env: Snapshot): Difference[] {
         fields: r.changes.map((c) => ({ field: c.field, from: c.from ?? null, to: c.to })),
       });
   }
+  for (const [id, r] of Object.entries(plan.plan)) {
+    // A version resource usually bears its product's id; a marked one names its target below.
+    if (r.resource_type === 'SMART_CONTRACT_VERSION' || r.resource_type === 'WORKFLOW_DEFINITION_VERSION')
+      targets.add(id);
+  }
   for (const a of plan.activations) {
     targets.add(a.target);
-    if (a.action === 'drift' || a.action === 'activate')
+    if (
+      (a.action === 'drift' || a.action === 'activate') &&
+      a.version_id !== null &&
+      a.previous_version_id !== null
+    )
       out.push({
         kind: 'activation',
         resource_type: a.resource_type,
