@@ -389,6 +389,51 @@ describe.each(STORAGE_FACTORIES)('release commands on $name', (factory) => {
         expect(none.stdout.trim()).toBe('no activation requests pending');
       }, 240_000);
 
+      it('import --activate-on-import leaves the activation pending (exit 4)', async () => {
+        const work = mkdtempSync(join(tmpdir(), 'strata-release-4e-'));
+        try {
+          for (const [dir, version] of [
+            ['v1', '1.2.0'],
+            ['v2', '1.3.0'],
+          ] as const) {
+            cpSync(join(root, 'packs', 'library'), join(work, dir), { recursive: true });
+            const code = join(work, dir, 'wallet', 'contracts', 'wallet.py');
+            writeFileSync(
+              code,
+              readFileSync(code, 'utf8').replace('version = "1.2.0"', `version = "${version}"`),
+            );
+            // Under four-eyes a version is created without activating it, then its activation is requested.
+            const resources = join(work, dir, 'wallet', 'wallet.resources.yaml');
+            writeFileSync(
+              resources,
+              readFileSync(resources, 'utf8').replace('ADD_VERSION_APPLY_NEW_USERS', 'ADD_VERSION'),
+            );
+          }
+          const admin = { STRATA_URL: server.url, STRATA_AUTH_TOKEN: server.admin };
+          const first = await strata(
+            ['import', 'v1/wallet_manifest.yaml', '--activate-on-import'],
+            admin,
+            work,
+          );
+          expect(first.status, first.stdout + first.stderr).toBe(0);
+          const next = await strata(
+            ['import', 'v2/wallet_manifest.yaml', '--activate-on-import', '--output', 'json'],
+            admin,
+            work,
+          );
+          expect(next.status, next.stderr).toBe(4);
+          expect(next.json['status']).toBe('SUCCESS');
+          const pending = (next.json['activations'] as Obj[]).filter((a) => a['action'] === 'pending');
+          expect(pending).toEqual([
+            expect.objectContaining({ resource_id: 'wallet', activation_request_id: expect.any(String) }),
+          ]);
+          const text = await strata(['approvals'], admin, work);
+          expect(text.stdout).toContain(String(pending[0]?.['activation_request_id']));
+        } finally {
+          rmSync(work, { recursive: true, force: true });
+        }
+      }, 180_000);
+
       it('rolls back through an approval too', async () => {
         const current = (await server.get('/v1/products/loan'))['current_version_id'];
         const asked = await run(maker, 'rollback', 'loan', '--yes');
