@@ -3,14 +3,21 @@
  * one service, render its typed result and return it; errors end here with their code, hint and
  * exit code, as text on stderr and, under --output json, as the JSON error result on stdout.
  */
-import { existsSync, readFileSync, accessSync, constants } from 'node:fs';
+import { existsSync, readFileSync, accessSync, constants, writeFileSync } from 'node:fs';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { errorJson, StrataError } from './errors.js';
-import { readConfig, resolveTarget, type Target, type TargetFlags } from './config/config.js';
+import {
+  readConfig,
+  resolveTarget,
+  type ConfigFile,
+  type Target,
+  type TargetFlags,
+} from './config/config.js';
 import { env } from './env.js';
 import { styleFor, type Style } from './ui/style.js';
 import { printable, redact } from './ui/text.js';
 import { usageErrorFrom, type CommandShape } from './ui/usage.js';
+import { errorSuite, junitXml, type Suite } from './ui/junit.js';
 
 // oclif's FlagOutput and ArgOutput, which it does not export.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,6 +27,17 @@ export interface OutputFlags {
   output?: 'text' | 'json' | undefined;
   json?: boolean;
   'no-color'?: boolean;
+}
+
+/** The value of `--name VALUE` or `--name=VALUE` in argv (not yet parsed, or unparseable). */
+export function argvValue(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') break;
+    if (a === name) return argv[i + 1];
+    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+  }
+  return undefined;
 }
 
 /** Whether argv (not yet parsed, or unparseable) asks for JSON, with the variables. */
@@ -55,6 +73,10 @@ export abstract class StrataCommand extends Command {
   /** Values this run must never print (the token), whatever prints them. */
   protected readonly secrets = new Set<string>();
   #json: boolean | undefined;
+  /** The JUnit report this run writes (`--junit`), also when it ends in an error. */
+  #junit: string | undefined;
+  /** The config file as output settings see it (null: none, or one that does not parse). */
+  #config: ConfigFile | null | undefined;
 
   protected override async parse<F extends Output, B extends Output, A extends Output>(
     options?: Interfaces.Input<F, B, A>,
@@ -63,6 +85,8 @@ export abstract class StrataCommand extends Command {
     try {
       const parsed = await super.parse(options, argv);
       this.#json = this.outputJson(parsed.flags as OutputFlags);
+      const junit = (parsed.flags as { junit?: unknown }).junit;
+      if (typeof junit === 'string') this.#junit = this.openReport(junit, '--junit');
       return parsed;
     } catch (err) {
       throw usageErrorFrom(err, this.shape(options));
@@ -81,15 +105,41 @@ export abstract class StrataCommand extends Command {
     };
   }
 
-  /** `--json` or `--output json` (flag, then STRATA_OUTPUT, then CLU_OUTPUT). */
+  /**
+   * `--json` or `--output json` (flag, then STRATA_OUTPUT, then CLU_OUTPUT, then the config file's
+   * `defaults.output` or CLU's flat `output`).
+   */
   protected outputJson(flags: OutputFlags): boolean {
     if (flags.json === true) return true;
     if (flags.output !== undefined) return flags.output === 'json';
-    return env('CLU_OUTPUT') === 'json';
+    const variable = env('CLU_OUTPUT');
+    if (variable !== undefined && variable !== '') return variable === 'json';
+    const config = this.configForOutput();
+    return (config?.defaults?.output ?? config?.output) === 'json';
   }
 
+  /** `--no-color`/`--nocolor`, CLU_NOCOLOR, or CLU's `nocolor: true` in the config file (NO_COLOR: see styleFor). */
   protected noColor(flags: OutputFlags): boolean {
-    return flags['no-color'] === true || !/^(|0|false|no|off)$/i.test(env('CLU_NOCOLOR') ?? '');
+    if (flags['no-color'] === true) return true;
+    const variable = env('CLU_NOCOLOR');
+    if (variable !== undefined && variable !== '') return !/^(0|false|no|off)$/i.test(variable);
+    return this.configForOutput()?.nocolor === true;
+  }
+
+  /**
+   * The config file, for the output settings only: a file that cannot be read means no setting
+   * here (the commands that need the file report it, with its position).
+   */
+  private configForOutput(): ConfigFile | null {
+    if (this.#config === undefined) {
+      try {
+        const path = argvValue(this.argv, '--config');
+        this.#config = readConfig({ path, cwd: process.cwd(), env: process.env }).config;
+      } catch {
+        this.#config = null;
+      }
+    }
+    return this.#config;
   }
 
   protected stdoutStyle(flags: OutputFlags): Style {
@@ -120,6 +170,41 @@ export abstract class StrataCommand extends Command {
     }
     process.exitCode = exitCode;
     return result;
+  }
+
+  /**
+   * Creates (empties) a report file before the run, so a bad path fails first, with nothing
+   * written to the server; returns the path.
+   */
+  protected openReport(path: string, flag: string): string {
+    try {
+      writeFileSync(path, '');
+    } catch (e) {
+      throw new StrataError(
+        'E_OUTPUT_FILE',
+        `cannot create ${path} (${flag}): ${(e as { code?: string }).code ?? 'error'}`,
+        'check that its directory exists and is writable',
+      );
+    }
+    return path;
+  }
+
+  /** Writes the JUnit report of the result, when `--junit` asked for one (no secret, ever). */
+  protected junit(suite: () => Suite): void {
+    if (this.#junit !== undefined) writeFileSync(this.#junit, redact(junitXml(suite()), this.secrets));
+  }
+
+  /** The JUnit report of a run that ended in an error: one failing test case, never none. */
+  private junitOfError(failure: StrataError): void {
+    const ctor = this.constructor as typeof Command;
+    const path = this.#junit ?? (ctor.flags?.junit ? argvValue(this.argv, '--junit') : undefined);
+    if (path === undefined || path === '' || failure.code === 'E_OUTPUT_FILE') return;
+    try {
+      const suite = errorSuite((this.id ?? '').replace(/:/g, ' '), errorJson(failure));
+      writeFileSync(path, redact(junitXml(suite), this.secrets));
+    } catch {
+      // The error being reported says more than a report file that cannot be written.
+    }
   }
 
   /** The target of a server-facing command, from flags, variables and the config file. */
@@ -156,6 +241,7 @@ export abstract class StrataCommand extends Command {
     const message = printable(redact(failure.message, this.secrets));
     process.stderr.write(`${style.red('error')} ${failure.code} ${message}\n`);
     if (failure.hint) process.stderr.write(`  hint: ${printable(redact(failure.hint, this.secrets))}\n`);
+    this.junitOfError(failure);
     if (json) {
       const body = { status: 'ERROR', error: errorJson(failure) };
       process.stdout.write(`${redact(JSON.stringify(body, null, 2), this.secrets)}\n`);

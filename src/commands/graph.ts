@@ -4,6 +4,7 @@ import { EXIT } from '../errors.js';
 import { loadPacks } from '../validate/packs.js';
 import { renderGraph } from '../graph/render.js';
 import { writeFindings } from '../ui/findings.js';
+import { limitFlags, readLimits } from '../deploy/flags.js';
 
 export default class Graph extends StrataCommand {
   static override summary = 'Print the reference graph of a pack or bundle (Mermaid, dot or JSON).';
@@ -21,11 +22,12 @@ export default class Graph extends StrataCommand {
       options: ['mermaid', 'dot', 'json'] as const,
       description: 'Graph format (default mermaid, or json with --output json).',
     })(),
+    ...limitFlags,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Graph);
-    const loaded = await loadPacks([args.path], { cwd: process.cwd() });
+    const loaded = await loadPacks([args.path], { cwd: process.cwd(), limits: readLimits(flags) });
     try {
       // The format asked for by name wins over the general output format.
       const format = flags.format ?? (this.outputJson(flags) ? 'json' : 'mermaid');

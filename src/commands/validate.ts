@@ -1,24 +1,10 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { StrataCommand } from '../base.js';
 import { validatePaths, type ValidateResult } from '../validate/validate.js';
 import { formatValidateResult } from '../ui/findings.js';
 import { validateExitCode } from '../ui/exit.js';
-import { UsageError } from '../errors.js';
-import { DEFAULT_LIMITS, formatSize, parseSize } from '../pack/limits.js';
-
-/** A size flag: `64MiB`, `512k`, `1G`, or bytes (units are powers of 1024). */
-const sizeFlag = (description: string) => Flags.string({ description, helpValue: '<size>' });
-
-function size(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const bytes = parseSize(value);
-  if (bytes === undefined)
-    throw new UsageError(
-      `--${flag} ${JSON.stringify(value)} is not a size`,
-      'write a size such as 64MiB, 512k or 1G',
-    );
-  return bytes;
-}
+import { junitFlag, limitFlags, readLimits, strictFlag } from '../deploy/flags.js';
+import { validateSuite } from '../ui/junit.js';
 
 export default class Validate extends StrataCommand {
   static override summary = 'Check packs and bundles offline: YAML, schemas, references, cycles, code.';
@@ -33,26 +19,14 @@ export default class Validate extends StrataCommand {
   static override args = {
     path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }),
   };
-  static override flags = {
-    strict: Flags.boolean({ description: 'Treat warnings as errors (notes never fail).' }),
-    'max-file-size': sizeFlag(
-      `Largest file (or archive entry) read; a larger one is a finding (default ${formatSize(DEFAULT_LIMITS.fileBytes)}).`,
-    ),
-    'max-total-size': sizeFlag(
-      `Most bytes read in all, and expanded from an archive (default ${formatSize(DEFAULT_LIMITS.totalBytes)}).`,
-    ),
-  };
+  static override flags = { ...strictFlag, ...limitFlags, ...junitFlag };
 
   async run(): Promise<ValidateResult> {
     const { flags, argv } = await this.parse(Validate);
     const result = await validatePaths(argv as string[], {
       cwd: process.cwd(),
       strict: flags.strict,
-      limits: {
-        ...DEFAULT_LIMITS,
-        fileBytes: size('max-file-size', flags['max-file-size'], DEFAULT_LIMITS.fileBytes),
-        totalBytes: size('max-total-size', flags['max-total-size'], DEFAULT_LIMITS.totalBytes),
-      },
+      limits: readLimits(flags),
       ...(flags.verbose
         ? {
             onThreads: (t) =>
@@ -70,6 +44,7 @@ export default class Validate extends StrataCommand {
         );
       }
     }
+    this.junit(() => validateSuite(result, flags.strict));
     return this.complete(
       result,
       this.outputJson(flags),

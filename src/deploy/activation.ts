@@ -77,6 +77,26 @@ export async function activateVersions(
         message: (err as Error).message,
       };
     }
+    if (
+      journal !== null &&
+      (report.action === 'failed' ||
+        report.action === 'activated' ||
+        report.action === 'unchanged' ||
+        report.action === 'pending')
+    )
+      ctx.emit({
+        event: 'activation',
+        at: ctx.now().toISOString(),
+        resource_id: report.resource_id,
+        resource_type: report.resource_type,
+        target: report.target,
+        version_id: report.version_id,
+        action: report.action,
+        ...(report.activation_request_id !== undefined
+          ? { activation_request_id: report.activation_request_id }
+          : {}),
+        ...(report.error ? { error: report.error } : {}),
+      });
   }
   return out;
 }
@@ -101,13 +121,11 @@ async function activateOne(
   const requestId = requestIdFor(`ACTIVATE_${marked.type}`, marked.target, { version: versionId });
   const request = marked.activation.request(marked.target, versionId, requestId);
   const res = await ctx.client.request(request.method, request.path, request.body);
-  const at = ctx.now().toISOString();
   // A server that requires approval (four-eyes) answers 202 with the request it stored.
   const pending = res.status === 202 && isRecord(res.body) ? res.body['activation_request'] : undefined;
   if (isRecord(pending)) {
     report.action = 'pending';
     report.activation_request_id = String(pending['id']);
-    ctx.emit({ event: 'activation', resource_id: marked.id, action: 'pending', at });
     return;
   }
   report.action = 'activated';
@@ -118,9 +136,8 @@ async function activateOne(
     vault_id: versionId,
     request_id: requestId,
     values: {},
-    at,
+    at: ctx.now().toISOString(),
   });
-  ctx.emit({ event: 'activation', resource_id: marked.id, action: 'activated', at });
 }
 
 /** The target's active version, or null when it has none or does not exist yet. */

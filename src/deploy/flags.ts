@@ -1,6 +1,60 @@
 /** Flags of the commands that talk to a server (cli.md "Server-facing", "CLU compatibility"), defined once. */
 import { join } from 'node:path';
 import { Flags } from '@oclif/core';
+import { UsageError } from '../errors.js';
+import { DEFAULT_LIMITS, formatSize, parseSize, type ReadLimits } from '../pack/limits.js';
+
+/** A size flag: `64MiB`, `512k`, `1G`, or bytes (units are powers of 1024). */
+const sizeFlag = (description: string) => Flags.string({ description, helpValue: '<size>' });
+
+/** Bounds on what reading packs may cost, for every command that reads them. */
+export const limitFlags = {
+  'max-file-size': sizeFlag(
+    `Largest file (or archive entry) read; a larger one is a finding (default ${formatSize(DEFAULT_LIMITS.fileBytes)}).`,
+  ),
+  'max-total-size': sizeFlag(
+    `Most bytes read in all, and expanded from an archive (default ${formatSize(DEFAULT_LIMITS.totalBytes)}).`,
+  ),
+};
+
+function size(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const bytes = parseSize(value);
+  if (bytes === undefined)
+    throw new UsageError(
+      `--${flag} ${JSON.stringify(value)} is not a size`,
+      'write a size such as 64MiB, 512k or 1G',
+    );
+  return bytes;
+}
+
+/** The read limits the flags ask for (a bad size is a usage error). */
+export function readLimits(flags: {
+  'max-file-size'?: string | undefined;
+  'max-total-size'?: string | undefined;
+}): ReadLimits {
+  return {
+    ...DEFAULT_LIMITS,
+    fileBytes: size('max-file-size', flags['max-file-size'], DEFAULT_LIMITS.fileBytes),
+    totalBytes: size('max-total-size', flags['max-total-size'], DEFAULT_LIMITS.totalBytes),
+  };
+}
+
+/** `--strict`, for every command that validates packs. */
+export const strictFlag = {
+  strict: Flags.boolean({
+    description: 'Warnings fail the run (an unsupported type among them); notes never do.',
+  }),
+};
+
+/** `--junit FILE`, for validate, plan and import. */
+export const junitFlag = {
+  junit: Flags.string({
+    description:
+      'Write a JUnit report to FILE: one test case per resource; also written when the run ends in an error.',
+    helpValue: '<file>',
+  }),
+};
 
 export const serverFlags = {
   config: Flags.string({

@@ -9,7 +9,17 @@ import { VaultClient } from '../client/client.js';
 import { checkApi, requireScopes, tokenIdentity, type TokenIdentity } from '../client/preflight.js';
 import { StrataError } from '../errors.js';
 import { loadPacks } from '../validate/packs.js';
-import { resourceValidations, type ResourceValidation } from '../validate/validate.js';
+import {
+  findingJson,
+  resourceValidations,
+  skippedJson,
+  type FindingJson,
+  type ResourceValidation,
+  type SkippedJson,
+  validateMap,
+} from '../validate/validate.js';
+import { fails } from '../findings.js';
+import type { ReadLimits } from '../pack/limits.js';
 import { planImport } from './planner.js';
 import { runImport } from './importer.js';
 import type { ActivationReport, DeployEvent, ReportError, ResourceReport } from './report.js';
@@ -27,6 +37,10 @@ export interface DeployRequest {
   journalDir?: string;
   /** Resume: a run id, or true for the latest run. */
   resume?: string | true | undefined;
+  /** Warnings (an unsupported type's among them) fail validation, so nothing is sent. */
+  strict?: boolean;
+  /** Bounds on what is read (default DEFAULT_LIMITS). */
+  limits?: ReadLimits;
   signal?: AbortSignal;
   onEvent?: (e: DeployEvent) => void;
   /** Told the target and the token's identity once the server accepted it, before any write. */
@@ -38,9 +52,15 @@ export interface DeployRequest {
 
 type ValidateSection = Record<string, ResourceValidation>;
 
+/** Listed resources of known but unsupported types: never sent, listed with the reason. */
+type SkippedSection = SkippedJson[];
+
 export interface ImportResult {
   status: 'SUCCESS' | 'PARTIAL SUCCESS' | 'FAILURE';
   validate: ValidateSection;
+  /** Findings about no single resource (the manifest, a file), which `validate` cannot carry. */
+  findings: FindingJson[];
+  skipped: SkippedSection;
   import: Record<
     string,
     {
@@ -54,13 +74,15 @@ export interface ImportResult {
     }
   >;
   activations: ActivationReport[];
-  summary: { counts: Record<string, number>; duration_ms: number; interrupted: boolean };
+  summary: { counts: Record<string, number>; skipped: number; duration_ms: number; interrupted: boolean };
   run_id: string | null;
 }
 
 export interface PlanResult {
   status: 'NO CHANGES' | 'CHANGES' | 'INVALID';
   validate: ValidateSection;
+  findings: FindingJson[];
+  skipped: SkippedSection;
   plan: Record<
     string,
     {
@@ -73,14 +95,38 @@ export interface PlanResult {
     }
   >;
   activations: ActivationReport[];
-  summary: { counts: Record<string, number>; duration_ms: number };
+  summary: { counts: Record<string, number>; skipped: number; duration_ms: number };
 }
 
 const IMPORTED = new Set(['created', 'updated', 'unchanged', 'skipped']);
 
-function validateSection(loaded: Awaited<ReturnType<typeof loadPacks>>): ValidateSection {
-  // fromEntries, not assign: an id like "__proto__" must stay a plain key.
-  return Object.fromEntries(loaded.packs.flatMap((pack) => Object.entries(resourceValidations(pack))));
+type Loaded = Awaited<ReturnType<typeof loadPacks>>;
+
+/** What validation says, shared by the plan and import results. */
+interface Validated {
+  validate: ValidateSection;
+  findings: FindingJson[];
+  skipped: SkippedSection;
+  /** Nothing may be sent: no pack, or a finding that fails the run. */
+  invalid: boolean;
+}
+
+function validated(loaded: Loaded, strict: boolean): Validated {
+  return {
+    // fromEntries, not assign: an id like "__proto__" must stay a plain key.
+    validate: validateMap(loaded.packs.map((pack) => ({ resources: resourceValidations(pack, strict) }))),
+    findings: loaded.findings.filter((f) => f.resourceId === undefined).map(findingJson),
+    skipped: loaded.packs.flatMap(skippedJson),
+    invalid: loaded.packs.length === 0 || loaded.findings.some((f) => fails(f, strict)),
+  };
+}
+
+function load(request: DeployRequest): Promise<Loaded> {
+  return loadPacks(request.paths, {
+    cwd: request.cwd,
+    payloads: true,
+    ...(request.limits ? { limits: request.limits } : {}),
+  });
 }
 
 function counts(actions: string[]): Record<string, number> {
@@ -127,17 +173,18 @@ function client(target: Target): VaultClient {
 
 export async function planPaths(request: DeployRequest): Promise<PlanResult> {
   const started = Date.now();
-  const loaded = await loadPacks(request.paths, { cwd: request.cwd, payloads: true });
+  const loaded = await load(request);
   request.onFindings?.(loaded.findings);
   try {
-    const validate = validateSection(loaded);
-    if (loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error')) {
+    const { invalid, ...checked } = validated(loaded, request.strict ?? false);
+    const skipped = checked.skipped.length;
+    if (invalid) {
       return {
         status: 'INVALID',
-        validate,
+        ...checked,
         plan: {},
         activations: [],
-        summary: { counts: {}, duration_ms: Date.now() - started },
+        summary: { counts: {}, skipped, duration_ms: Date.now() - started },
       };
     }
     const c = client(request.target);
@@ -166,10 +213,14 @@ export async function planPaths(request: DeployRequest): Promise<PlanResult> {
         report.activations.some((a) => a.action === 'activate' || a.action === 'drift');
       return {
         status: changed ? 'CHANGES' : 'NO CHANGES',
-        validate,
+        ...checked,
         plan,
         activations: report.activations,
-        summary: { counts: counts(report.resources.map((r) => r.action)), duration_ms: Date.now() - started },
+        summary: {
+          counts: counts(report.resources.map((r) => r.action)),
+          skipped,
+          duration_ms: Date.now() - started,
+        },
       };
     } finally {
       await c.close();
@@ -181,101 +232,145 @@ export async function planPaths(request: DeployRequest): Promise<PlanResult> {
 
 export async function importPaths(request: DeployRequest): Promise<ImportResult> {
   const started = Date.now();
-  const now = request.now ?? (() => new Date());
-  const loaded = await loadPacks(request.paths, { cwd: request.cwd, payloads: true });
+  const loaded = await load(request);
   request.onFindings?.(loaded.findings);
   try {
-    const validate = validateSection(loaded);
-    if (loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error')) {
+    const { invalid, ...checked } = validated(loaded, request.strict ?? false);
+    if (invalid) {
       return {
         status: 'FAILURE',
-        validate,
+        ...checked,
         import: {},
         activations: [],
-        summary: { counts: {}, duration_ms: Date.now() - started, interrupted: false },
+        summary: {
+          counts: {},
+          skipped: checked.skipped.length,
+          duration_ms: Date.now() - started,
+          interrupted: false,
+        },
         run_id: null,
       };
     }
-    const c = client(request.target);
-    const runs = request.journalDir ?? runsDirectory(request.dataDir);
-    let runId = newRunId(now());
-    let confirmed: Map<string, JournalEntry> | undefined;
-    if (request.resume !== undefined) {
-      const resumed = request.resume === true ? Journal.latest(runs) : request.resume;
-      if (resumed === undefined)
-        throw new StrataError(
-          'E_RESUME',
-          `no run to resume in ${runs}`,
-          'run an import first, or name the run: --resume RUN_ID',
-        );
-      runId = resumed;
-      confirmed = new Map(
-        Journal.read(runs, resumed)
-          .filter((e) => e.action !== 'activated')
-          .map((e) => [e.resource_id, e]),
-      );
-    }
-    const journal = new Journal(runs, runId);
-    try {
-      const activates =
-        request.target.activateOnImport &&
-        loaded.packs.some((p) => [...p.resources.values()].some((r) => r.activate));
-      await preflight(
-        c,
-        request,
-        ['read', 'config:write', ...(activates ? ['config:activate'] : [])],
-        activates ? 'to import and activate' : 'to import',
-      );
-      const report = await runImport(loaded.packs, c, {
-        concurrency: request.target.concurrency,
-        activate: request.target.activateOnImport,
-        journal,
-        ...(confirmed ? { confirmed } : {}),
-        ...(request.signal ? { signal: request.signal } : {}),
-        ...(request.onEvent ? { onEvent: request.onEvent } : {}),
-        now,
-      });
-      const importSection: ImportResult['import'] = Object.fromEntries(
-        report.resources.map((r) => [
-          r.resource_id,
-          {
-            resource_type: r.resource_type,
-            imported: IMPORTED.has(r.action),
-            action: r.action,
-            vault_id: r.vault_id,
-            request_id: r.request_id,
-            ...(r.error ? { error: r.error } : {}),
-            ...(r.blocked_by ? { blocked_by: r.blocked_by } : {}),
-          },
-        ]),
-      );
-      const ok = report.resources.filter((r) => IMPORTED.has(r.action)).length;
-      const activationFailed = report.activations.some((a) => a.action === 'failed');
-      const status: ImportResult['status'] =
-        ok === report.resources.length && !report.interrupted && !activationFailed
-          ? 'SUCCESS'
-          : ok === 0 && report.resources.length > 0
-            ? 'FAILURE'
-            : 'PARTIAL SUCCESS';
-      return {
-        status,
-        validate,
-        import: importSection,
-        activations: report.activations,
-        summary: {
-          counts: counts(report.resources.map((r) => r.action)),
-          duration_ms: Date.now() - started,
-          interrupted: report.interrupted || request.signal?.aborted === true,
-        },
-        run_id: runId,
-      };
-    } finally {
-      journal.close();
-      await c.close();
-    }
+    return await importLoaded(request, loaded, checked, started);
   } finally {
     await loaded.cleanup();
   }
+}
+
+/** The run to journal into: a new one, or the one `--resume` names with what it confirmed. */
+function runToJournal(
+  request: DeployRequest,
+  now: () => Date,
+): { runs: string; runId: string; confirmed?: Map<string, JournalEntry> } {
+  const runs = request.journalDir ?? runsDirectory(request.dataDir);
+  if (request.resume === undefined) return { runs, runId: newRunId(now()) };
+  const resumed = request.resume === true ? Journal.latest(runs) : request.resume;
+  if (resumed === undefined)
+    throw new StrataError(
+      'E_RESUME',
+      `no run to resume in ${runs}`,
+      'run an import first, or name the run: --resume RUN_ID',
+    );
+  const confirmed = new Map(
+    Journal.read(runs, resumed)
+      .filter((e) => e.action !== 'activated')
+      .map((e) => [e.resource_id, e]),
+  );
+  return { runs, runId: resumed, confirmed };
+}
+
+function importStatus(resources: ResourceReport[], activations: ActivationReport[], interrupted: boolean) {
+  const ok = resources.filter((r) => IMPORTED.has(r.action)).length;
+  const activationFailed = activations.some((a) => a.action === 'failed');
+  if (ok === resources.length && !interrupted && !activationFailed) return 'SUCCESS';
+  return ok === 0 && resources.length > 0 ? 'FAILURE' : 'PARTIAL SUCCESS';
+}
+
+async function importLoaded(
+  request: DeployRequest,
+  loaded: Loaded,
+  checked: Omit<Validated, 'invalid'>,
+  started: number,
+): Promise<ImportResult> {
+  const now = request.now ?? (() => new Date());
+  const emit = request.onEvent ?? (() => undefined);
+  const c = client(request.target);
+  const { runs, runId, confirmed } = runToJournal(request, now);
+  const journal = new Journal(runs, runId);
+  try {
+    const activates =
+      request.target.activateOnImport &&
+      loaded.packs.some((p) => [...p.resources.values()].some((r) => r.activate));
+    await preflight(
+      c,
+      request,
+      ['read', 'config:write', ...(activates ? ['config:activate'] : [])],
+      activates ? 'to import and activate' : 'to import',
+    );
+    const total = loaded.packs.reduce((n, p) => n + p.order.length, 0);
+    const at = () => now().toISOString();
+    emit({
+      event: 'run_started',
+      at: at(),
+      run_id: runId,
+      command: 'import',
+      total,
+      target: request.target.url,
+    });
+    for (const s of checked.skipped)
+      emit({
+        event: 'resource_skipped',
+        at: at(),
+        resource_id: s.resource_id,
+        resource_type: s.resource_type,
+        reason: s.reason,
+      });
+    const report = await runImport(loaded.packs, c, {
+      concurrency: request.target.concurrency,
+      activate: request.target.activateOnImport,
+      journal,
+      ...(confirmed ? { confirmed } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+      onEvent: emit,
+      now,
+    });
+    const interrupted = report.interrupted || request.signal?.aborted === true;
+    const result: ImportResult = {
+      status: importStatus(report.resources, report.activations, interrupted),
+      ...checked,
+      import: importSection(report.resources),
+      activations: report.activations,
+      summary: {
+        counts: counts(report.resources.map((r) => r.action)),
+        skipped: checked.skipped.length,
+        duration_ms: Date.now() - started,
+        interrupted,
+      },
+      run_id: runId,
+    };
+    emit({ event: 'run_finished', at: at(), run_id: runId, status: result.status, summary: result.summary });
+    return result;
+  } finally {
+    journal.close();
+    await c.close();
+  }
+}
+
+function importSection(resources: ResourceReport[]): ImportResult['import'] {
+  return Object.fromEntries(
+    resources.map((r) => [
+      r.resource_id,
+      {
+        resource_type: r.resource_type,
+        imported: IMPORTED.has(r.action),
+        action: r.action,
+        vault_id: r.vault_id,
+        request_id: r.request_id,
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.blocked_by ? { blocked_by: r.blocked_by } : {}),
+      },
+    ]),
+  );
 }
 
 /** Reads --auth-token-file; `-` is standard input. */

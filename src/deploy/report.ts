@@ -50,12 +50,51 @@ export interface ActivationReport {
   error?: { code: string; message: string };
 }
 
-export interface DeployEvent {
-  event: 'start' | 'result' | 'activation';
-  resource_id: string;
-  action?: string;
-  at: string;
-}
+/**
+ * What `--events` writes, one JSON object per line (schemas/events.schema.json): the run starts
+ * (with the total), each resource starts and ends (with its error), is blocked by a failed
+ * ancestor or skipped as an unsupported type, each marked version is activated (or fails), and
+ * the run finishes with its status and summary.
+ */
+export type DeployEvent =
+  | { event: 'run_started'; at: string; run_id: string; command: 'import'; total: number; target: string }
+  | { event: 'resource_started'; at: string; resource_id: string; resource_type: string }
+  | {
+      event: 'resource_result';
+      at: string;
+      resource_id: string;
+      resource_type: string;
+      action: ImportAction | PlanAction | 'failed';
+      vault_id: string | null;
+      error?: ReportError;
+    }
+  | {
+      event: 'resource_blocked';
+      at: string;
+      resource_id: string;
+      resource_type: string;
+      blocked_by: string[];
+    }
+  | { event: 'resource_skipped'; at: string; resource_id: string; resource_type: string; reason: string }
+  | {
+      event: 'activation';
+      at: string;
+      resource_id: string;
+      resource_type: string;
+      target: string;
+      version_id: string | null;
+      action: 'activated' | 'unchanged' | 'failed' | 'pending';
+      /** With `pending`: the activation request a second person approves (server start --require-approval). */
+      activation_request_id?: string;
+      error?: { code: string; message: string };
+    }
+  | {
+      event: 'run_finished';
+      at: string;
+      run_id: string;
+      status: string;
+      summary: { counts: Record<string, number>; skipped: number; duration_ms: number; interrupted: boolean };
+    };
 
 export interface DeployReport {
   resources: ResourceReport[];

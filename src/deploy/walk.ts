@@ -106,6 +106,13 @@ async function walkPack(
     if (state.state === 'blocked') {
       report.action = 'blocked';
       report.blocked_by = state.blockedBy;
+      ctx.emit({
+        event: 'resource_blocked',
+        at: ctx.now().toISOString(),
+        resource_id: id,
+        resource_type: report.resource_type,
+        blocked_by: state.blockedBy,
+      });
     }
     if (state.state === 'not_started') interrupted = true;
   }
@@ -125,7 +132,8 @@ async function runStep(
   step: Step,
 ): Promise<void> {
   const resource = resourceOf(pack, id);
-  ctx.emit({ event: 'start', resource_id: id, at: ctx.now().toISOString() });
+  const at = () => ctx.now().toISOString();
+  ctx.emit({ event: 'resource_started', at: at(), resource_id: id, resource_type: resource.type });
   try {
     const result = await step({ pack, id, resource, type: resource.type as ResourceType });
     report.action = result.action;
@@ -140,10 +148,26 @@ async function runStep(
     report.action = 'failed';
     report.error = errorOf(err);
     if (err instanceof Conflict) report.changes = err.changes;
-    ctx.emit({ event: 'result', resource_id: id, action: 'failed', at: ctx.now().toISOString() });
+    ctx.emit({
+      event: 'resource_result',
+      at: at(),
+      resource_id: id,
+      resource_type: resource.type,
+      action: 'failed',
+      vault_id: null,
+      error: report.error,
+    });
     throw err;
   }
-  ctx.emit({ event: 'result', resource_id: id, action: report.action, at: ctx.now().toISOString() });
+  ctx.emit({
+    event: 'resource_result',
+    at: at(),
+    resource_id: id,
+    resource_type: resource.type,
+    action: report.action as PlanAction | ImportAction,
+    vault_id: report.vault_id,
+    ...(report.error ? { error: report.error } : {}),
+  });
 }
 
 /** Parents known before the run (product ids, calendar ids) are announced, so they are listed in batches. */

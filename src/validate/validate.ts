@@ -20,6 +20,11 @@ export interface FindingJson {
 
 export interface ValidateResult {
   status: 'VALID' | 'INVALID';
+  /**
+   * CLU's key: every resource of every pack by id, `{resource_type, valid, findings}` (an id listed
+   * by two packs is valid only when both say so, with the findings of both).
+   */
+  validate: Record<string, ResourceValidation>;
   packs: Array<{
     pack_name: string | null;
     pack_version: string | null;
@@ -28,7 +33,7 @@ export interface ValidateResult {
     bundle: string | null;
     valid: boolean;
     import_order: string[];
-    resources: Record<string, { resource_type: string; valid: boolean; findings: FindingJson[] }>;
+    resources: Record<string, ResourceValidation>;
     /** Listed resources import and convert skip (known but unsupported types), with the reason. */
     skipped: SkippedJson[];
   }>;
@@ -97,7 +102,34 @@ export function findingJson(f: Finding): FindingJson {
   return out;
 }
 
-export type ResourceValidation = ValidateResult['packs'][number]['resources'][string];
+export interface ResourceValidation {
+  resource_type: string;
+  valid: boolean;
+  findings: FindingJson[];
+}
+
+/** The packs' resources merged by id (CLU's `validate` map). */
+export function validateMap(
+  packs: ReadonlyArray<{ resources: Record<string, ResourceValidation> }>,
+): Record<string, ResourceValidation> {
+  const merged = new Map<string, ResourceValidation>();
+  for (const p of packs) {
+    for (const [id, r] of Object.entries(p.resources)) {
+      const seen = merged.get(id);
+      if (seen === undefined) merged.set(id, r);
+      else {
+        const known = new Set(seen.findings.map((f) => JSON.stringify(f)));
+        merged.set(id, {
+          resource_type: seen.resource_type,
+          valid: seen.valid && r.valid,
+          findings: [...seen.findings, ...r.findings.filter((f) => !known.has(JSON.stringify(f)))],
+        });
+      }
+    }
+  }
+  // fromEntries defines own properties, so an id like "__proto__" stays a plain key.
+  return Object.fromEntries(merged);
+}
 
 /**
  * Each resource of a pack with its findings (its own and the pack's about it), in import order:
@@ -159,6 +191,7 @@ export async function validatePaths(
     const invalid = loaded.findings.some((f) => fails(f, strict)) || loaded.packs.length === 0;
     return {
       status: invalid ? 'INVALID' : 'VALID',
+      validate: validateMap(packs),
       packs,
       findings: loaded.findings.map(findingJson),
       unlisted_duplicates: loaded.unlistedDuplicates.map((d) => ({

@@ -3,6 +3,8 @@
  * at random moments and run again, interrupted with SIGINT, events and JUnit files, exit 3.
  */
 import { spawn } from 'node:child_process';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,11 +151,13 @@ describe('import as a process', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as { event: string; resource_id: string });
-    expect(lines.filter((e) => e.event === 'result')).toHaveLength(7);
-    expect(lines[0]?.event).toBe('start');
+    expect(lines.filter((e) => e.event === 'resource_result')).toHaveLength(7);
+    expect(lines[0]?.event).toBe('run_started');
+    expect(lines.at(-1)?.event).toBe('run_finished');
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toContain('<testsuite name="strata import" tests="7" failures="0" skipped="0"');
-    expect((xml.match(/<testcase /g) ?? []).length).toBe(7);
+    // Seven resources and the activation of the one marked activate: true.
+    expect(xml).toContain('<testsuite name="strata import" tests="8" failures="0" errors="0" skipped="0"');
+    expect((xml.match(/<testcase classname="activation /g) ?? []).length).toBe(1);
   });
 
   it('shows a live progress line when stderr is a terminal', async (ctx) => {
@@ -206,7 +210,8 @@ describe('import as a process', () => {
       });
     });
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/unchanged DORMANCY_FLAG/);
+    expect(r.out).toMatch(/^\d{4}-\d\d-\d\dT.*Z importing 7 resources\r?$/m);
+    expect(r.out).toMatch(/Z 7\/7 done in /);
   });
 
   it('prints plain timestamped lines on a non-TTY stderr', async () => {
@@ -220,7 +225,10 @@ describe('import as a process', () => {
       tempDir(),
     ]);
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z unchanged DORMANCY_FLAG$/m);
+    // A CI log: a line at the start, one every few seconds, one per failure, one at the end; not one per resource.
+    expect(r.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z importing 7 resources$/m);
+    expect(r.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 7\/7 done in \d+s$/m);
+    expect(r.stderr).not.toMatch(/DORMANCY_FLAG/);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('SUCCESS');
   });
 
@@ -263,7 +271,12 @@ describe('import as a process', () => {
     const slow = await latencyProxy(fresh.url, 150);
     const dir = tempDir();
     try {
-      const args = importArgs(slow, PACKS[1] as string, dir).filter((a) => a !== '--quiet');
+      const events = join(dir, 'events.ndjson');
+      const args = [
+        ...importArgs(slow, PACKS[1] as string, dir).filter((a) => a !== '--quiet'),
+        '--events',
+        events,
+      ];
       const child = spawn(process.execPath, args, {
         cwd: root,
         env: { ...process.env, STRATA_AUTH_TOKEN: fresh.token },
@@ -273,9 +286,12 @@ describe('import as a process', () => {
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       // Interrupt once the first resource is confirmed, while others are in flight.
       await new Promise<void>((resolve) => {
-        child.stderr.on('data', (d: Buffer) => {
-          if (/ created /.test(d.toString())) resolve();
-        });
+        const poll = setInterval(() => {
+          if (existsSync(events) && readFileSync(events, 'utf8').includes('"action":"created"')) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 20);
       });
       child.kill('SIGINT');
       const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
@@ -287,7 +303,10 @@ describe('import as a process', () => {
         .trimEnd()
         .split('\n');
       expect(confirmed.length).toBeGreaterThan(0);
-      const resumed = await run(fresh, [...importArgs(fresh, PACKS[1] as string, dir), '--resume']);
+      const resumed = await run(fresh, [
+        ...importArgs(fresh, PACKS[1] as string, dir).filter((a) => a !== '--quiet'),
+        '--resume',
+      ]);
       expect(resumed.status).toBe(0);
       expect(resumed.stdout).toContain(`(run ${journal[0]?.replace('.ndjson', '')})`);
     } finally {
@@ -296,6 +315,111 @@ describe('import as a process', () => {
     }
   }, 60_000);
 });
+
+describe('SIGINT always ends an import', () => {
+  /** A proxy that answers reads and never answers a write (a server hung mid-run). */
+  async function hungWrites(target: string) {
+    const to = new URL(target);
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET') return; // never answered
+      const up = httpRequest(
+        { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    };
+  }
+
+  it('a second Ctrl-C stops a run hung on a server that never answers, exit 130, journal kept', async () => {
+    const fresh = await sqliteServer();
+    const hung = await hungWrites(fresh.url);
+    const dir = tempDir();
+    const events = join(dir, 'events.ndjson');
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          bin,
+          'import',
+          PACKS[0] as string,
+          '--url',
+          hung.url,
+          '--journal-dir',
+          join(dir, 'runs'),
+          '--events',
+          events,
+        ],
+        {
+          cwd: root,
+          env: { ...process.env, STRATA_AUTH_TOKEN: fresh.token },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      await until(() => existsSync(events) && readFileSync(events, 'utf8').includes('resource_started'));
+      child.kill('SIGINT');
+      await until(() => err.includes('Ctrl-C again'));
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(err).toContain('stopped at once');
+    } finally {
+      await hung.close();
+      await fresh.close();
+    }
+  }, 60_000);
+
+  it('Ctrl-C before anything was sent ends the run at once (a server that never answers at all)', async () => {
+    let asked = false;
+    const silent = createServer(() => {
+      asked = true; // and never answered
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const child = spawn(process.execPath, [bin, 'import', PACKS[0] as string, '--url', url], {
+        cwd: root,
+        env: { ...process.env, STRATA_AUTH_TOKEN: 'x' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      await until(() => asked);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(err).toContain('nothing was written');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  }, 60_000);
+});
+
+/** Resolves once `ready()` holds (polled). */
+function until(ready: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (ready()) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 20);
+  });
+}
 
 describe.each(STORAGE_FACTORIES)('import killed and re-run, on $name', (factory) => {
   describe.skipIf(factory.skip)('', () => {

@@ -46,7 +46,7 @@ describe('strata (the built binary)', () => {
     expect(check(result), JSON.stringify(check.errors)).toBe(true);
     expect(result.status).toBe('VALID');
     expect(result.packs.length).toBe(libraryManifests.length + 2);
-    expect(Object.keys(result).join(',')).toBe('status,packs,findings,unlisted_duplicates,summary');
+    expect(Object.keys(result).join(',')).toBe('status,validate,packs,findings,unlisted_duplicates,summary');
   });
 
   it('--json is the same as --output json', () => {

@@ -119,3 +119,32 @@ export function strata(
     child.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
 }
+
+/**
+ * A proxy to `target` that answers `status` with a server error body to the requests `fails`
+ * matches (a server refusing one kind of request), and passes the rest through.
+ */
+export function faultProxy(
+  target: string,
+  fails: (method: string, url: string) => boolean,
+  status = 400,
+  code = 'INVALID_ARGUMENT',
+) {
+  const to = new URL(target);
+  return httpServer((req, res) => {
+    if (fails(req.method ?? 'GET', req.url ?? '')) {
+      req.resume();
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code, message: `refused by the test: ${req.method} ${req.url}` }));
+      return;
+    }
+    const up = httpRequest(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(up);
+  });
+}

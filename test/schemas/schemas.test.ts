@@ -1008,7 +1008,8 @@ describe('config', () => {
 });
 
 describe('validate result', () => {
-  const validate = validator('validate-result.schema.json');
+  // The result's own shape; the file's root also admits the error result (tested below).
+  const validate = validator('validate-result.schema.json#/$defs/result');
   const finding: Json = {
     code: 'E_REF_UNKNOWN',
     severity: 'error',
@@ -1022,6 +1023,10 @@ describe('validate result', () => {
   const summary: Json = { packs: 1, resources: 3, skipped: 1, errors: 1, warnings: 1, duration_ms: 0 };
   const valid: Json = {
     status: 'INVALID',
+    validate: {
+      wallet_contract: { resource_type: 'SMART_CONTRACT_VERSION', valid: true, findings: [] },
+      wallet_internal: { resource_type: 'INTERNAL_ACCOUNT', valid: false, findings: [{ ...finding }] },
+    },
     packs: [
       {
         pack_name: 'wallet',
@@ -1066,11 +1071,22 @@ describe('validate result', () => {
   it('accepts a result, with a pack from a bundle', () => {
     expectValid(validate, valid);
     expectValid(validate, edited(valid, '/packs/0/bundle', 'bundle.tar.gz'));
-    expectValid(validate, { status: 'VALID', packs: [], findings: [], unlisted_duplicates: [], summary });
+    expectValid(validate, { status: 'VALID', validate: {}, packs: [], findings: [], unlisted_duplicates: [], summary });
   });
 
   it('refuses unknown keys in every object', () => {
-    expect(expectUnknownKeysRefused(validate, valid, ['/packs/0/resources'])).toBe(11);
+    expect(expectUnknownKeysRefused(validate, valid, ['/packs/0/resources', '/validate'])).toBe(14);
+  });
+
+  it('is, at its root, the result or the error result, nothing in between', () => {
+    const root = validator('validate-result.schema.json');
+    expectValid(root, valid);
+    const error = { status: 'ERROR', error: { code: 'E_USAGE', message: 'm', hint: 'h', exit_code: 64 } };
+    expectValid(root, error);
+    expect(root(edited(error, '/error/code', 'E_MADE_UP'))).toBe(false);
+    expect(root(edited(error, '/error/exit_code', undefined))).toBe(false);
+    expect(root({ ...error, packs: [] })).toBe(false);
+    expect(root(edited(valid, '/status', 'ERROR'))).toBe(false);
   });
 
   const wallet = '/packs/0/resources/wallet_internal';
@@ -1091,6 +1107,7 @@ describe('validate result', () => {
     { name: 'a resource without valid', at: `${wallet}/valid`, keyword: 'required' },
     { name: 'an extra resource key', at: `${wallet}/imported`, set: true, keyword: 'additionalProperties' },
     { name: 'an extra top-level key', at: '/run_id', set: 'r', keyword: 'additionalProperties' },
+    { name: 'a CLU entry without valid', at: '/validate/wallet_internal/valid', keyword: 'required' },
   ])('refuses $name', (c) => {
     expectInvalidCase(validate, valid, c);
   });
