@@ -3,7 +3,7 @@ import { StrataCommand } from '../base.js';
 import { EXIT } from '../errors.js';
 import { convertPaths } from '../deploy/convert.js';
 import { writeFindings } from '../ui/findings.js';
-import { limitFlags, readLimits, strictFlag } from '../deploy/flags.js';
+import { configFlag, limitFlags, readLimits, strictFlag } from '../deploy/flags.js';
 import { printable } from '../ui/text.js';
 
 export default class Convert extends StrataCommand {
@@ -19,7 +19,7 @@ export default class Convert extends StrataCommand {
   static override args = {
     path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }),
   };
-  static override flags = { ...strictFlag, ...limitFlags };
+  static override flags = { ...strictFlag, ...limitFlags, ...configFlag };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Convert);

@@ -4,7 +4,7 @@ import { EXIT } from '../errors.js';
 import { loadPacks } from '../validate/packs.js';
 import { renderGraph } from '../graph/render.js';
 import { writeFindings } from '../ui/findings.js';
-import { limitFlags, readLimits } from '../deploy/flags.js';
+import { configFlag, limitFlags, readLimits } from '../deploy/flags.js';
 
 export default class Graph extends StrataCommand {
   static override summary = 'Print the reference graph of a pack or bundle (Mermaid, dot or JSON).';
@@ -23,6 +23,7 @@ export default class Graph extends StrataCommand {
       description: 'Graph format (default mermaid, or json with --output json).',
     })(),
     ...limitFlags,
+    ...configFlag,
   };
 
   async run(): Promise<void> {

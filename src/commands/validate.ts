@@ -3,7 +3,7 @@ import { StrataCommand } from '../base.js';
 import { validatePaths, type ValidateResult } from '../validate/validate.js';
 import { formatValidateResult } from '../ui/findings.js';
 import { validateExitCode } from '../ui/exit.js';
-import { junitFlag, limitFlags, readLimits, strictFlag } from '../deploy/flags.js';
+import { configFlag, junitFlag, limitFlags, readLimits, strictFlag } from '../deploy/flags.js';
 import { validateSuite } from '../ui/junit.js';
 
 export default class Validate extends StrataCommand {
@@ -19,7 +19,7 @@ export default class Validate extends StrataCommand {
   static override args = {
     path: Args.string({ required: true, description: 'manifest, pack, bundle or archive' }),
   };
-  static override flags = { ...strictFlag, ...limitFlags, ...junitFlag };
+  static override flags = { ...strictFlag, ...limitFlags, ...junitFlag, ...configFlag };
 
   async run(): Promise<ValidateResult> {
     const { flags, argv } = await this.parse(Validate);

@@ -56,11 +56,16 @@ export const junitFlag = {
   }),
 };
 
-export const serverFlags = {
+/** `--config`: offline commands read only its output settings (`output`, `nocolor`), as CLU does. */
+export const configFlag = {
   config: Flags.string({
     description: 'Config file (default strata.config.yaml/.json here; STRATA_CONFIG, CLU_CONFIG).',
     helpGroup: 'SERVER',
   }),
+};
+
+export const serverFlags = {
+  ...configFlag,
   env: Flags.string({ description: 'Environment from the config file (STRATA_ENV).', helpGroup: 'SERVER' }),
   url: Flags.string({
     aliases: ['core-api'],

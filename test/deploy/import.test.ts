@@ -75,7 +75,9 @@ describe.each(STORAGE_FACTORIES)('plan and import on $name', (factory) => {
         const result = await importPaths(request([path]));
         expect(result.status, JSON.stringify(result.import, null, 1)).toBe('SUCCESS');
         expectSchema('import-result', result);
-        expect(Object.keys(result).join(',')).toBe('status,validate,findings,skipped,import,activations,summary,run_id');
+        expect(Object.keys(result).join(',')).toBe(
+          'status,validate,findings,skipped,import,activations,summary,run_id',
+        );
       }
       const before = await commits();
       for (const path of [...LIBRARY, 'packs/bundle']) {
