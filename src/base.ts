@@ -18,6 +18,7 @@ import { styleFor, type Style } from './ui/style.js';
 import { printable, redact } from './ui/text.js';
 import { usageErrorFrom, type CommandShape } from './ui/usage.js';
 import { errorSuite, junitXml, type Suite } from './ui/junit.js';
+import { serverDataDir } from './config/data-dir.js';
 
 // oclif's FlagOutput and ArgOutput, which it does not export.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -205,6 +206,17 @@ export abstract class StrataCommand extends Command {
     } catch {
       // The error being reported says more than a report file that cannot be written.
     }
+  }
+
+  /** The server's data directory (`--data-dir`), with a note on stderr when the old default is used. */
+  protected dataDir(flags: {
+    'data-dir'?: string | undefined;
+    database?: string | undefined;
+    quiet?: boolean;
+  }): string {
+    const { dir, note } = serverDataDir(flags['data-dir'], process.cwd());
+    if (note !== undefined && flags.database === undefined && flags.quiet !== true) this.note(note);
+    return dir;
   }
 
   /** The target of a server-facing command, from flags, variables and the config file. */

@@ -120,7 +120,8 @@ export const serverFlags = {
     helpGroup: 'SERVER',
   }),
   'data-dir': Flags.string({
-    description: 'Deprecated, use --journal-dir: journals go to DATA_DIR/runs.',
+    description:
+      "Deprecated (--data-dir is the server's database directory): use --journal-dir; journals go to DATA_DIR/runs.",
     helpGroup: 'SERVER',
   }),
 };

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { StrataCommand } from '../../base.js';
+import { serverDataDirFlag } from '../../config/data-dir.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { Denominations } from '../../ledger/money.js';
 import { BatchedLog } from '../../server/log.js';
@@ -18,7 +19,7 @@ export default class ServerStart extends StrataCommand {
   static override flags = {
     host: Flags.string({ default: '127.0.0.1', description: 'Address to bind.' }),
     port: Flags.integer({ default: 8055, min: 0, max: 65535, description: 'Port (0: any free port).' }),
-    'data-dir': Flags.string({ default: '.strata', description: 'Directory of the SQLite database.' }),
+    ...serverDataDirFlag,
     database: Flags.string({
       description: 'sqlite:PATH or a postgres:// URL (default: SQLite under --data-dir).',
     }),
@@ -48,7 +49,7 @@ export default class ServerStart extends StrataCommand {
     const server = await startServer({
       host: flags.host,
       port: flags.port,
-      dataDir: flags['data-dir'],
+      dataDir: this.dataDir(flags),
       database: flags.database,
       tlsCert: flags['tls-cert'],
       tlsKey: flags['tls-key'],

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { StrataCommand } from '../../base.js';
+import { serverDataDirFlag } from '../../config/data-dir.js';
 import { EXIT } from '../../errors.js';
 import { verifyDatabase } from '../../server/ledger/verify.js';
 
@@ -12,13 +13,13 @@ export default class ServerVerify extends StrataCommand {
     '<%= config.bin %> server verify --database postgres://postgres@127.0.0.1:5432/strata --json',
   ];
   static override flags = {
-    'data-dir': Flags.string({ default: '.strata', description: 'Directory of the SQLite database.' }),
+    ...serverDataDirFlag,
     database: Flags.string({ description: 'sqlite:PATH or a postgres:// URL.' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ServerVerify);
-    const report = await verifyDatabase({ dataDir: flags['data-dir'], database: flags.database });
+    const report = await verifyDatabase({ dataDir: this.dataDir(flags), database: flags.database });
     if (this.outputJson(flags)) {
       this.emit(JSON.stringify(report));
     } else {

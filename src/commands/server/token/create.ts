@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { StrataCommand } from '../../../base.js';
+import { serverDataDirFlag } from '../../../config/data-dir.js';
 import { SCOPES } from '../../../server/auth.js';
 import { createToken } from '../../../server/tokens.js';
 
@@ -22,7 +23,7 @@ export default class ServerTokenCreate extends StrataCommand {
       default: 'cli',
       description: 'A name to recognise the token by (recorded with activations).',
     }),
-    'data-dir': Flags.string({ default: '.strata', description: 'Directory of the SQLite database.' }),
+    ...serverDataDirFlag,
     database: Flags.string({ description: 'sqlite:PATH or a postgres:// URL.' }),
   };
 
@@ -31,7 +32,7 @@ export default class ServerTokenCreate extends StrataCommand {
     const issued = await createToken({
       scopes: flags.scope,
       name: flags.name,
-      dataDir: flags['data-dir'],
+      dataDir: this.dataDir(flags),
       database: flags.database,
     });
     if (this.outputJson(flags)) {
