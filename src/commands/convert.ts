@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { StrataCommand } from '../base.js';
-import { EXIT } from '../errors.js';
-import { convertPaths } from '../deploy/convert.js';
+import { convertPaths, type ConvertResult } from '../deploy/convert.js';
+import { convertExitCode } from '../ui/exit.js';
 import { writeFindings } from '../ui/findings.js';
 import { configFlag, limitFlags, readLimits, strictFlag } from '../deploy/flags.js';
 import { printable } from '../ui/text.js';
@@ -21,7 +21,7 @@ export default class Convert extends StrataCommand {
   };
   static override flags = { ...strictFlag, ...limitFlags, ...configFlag };
 
-  async run(): Promise<void> {
+  async run(): Promise<ConvertResult> {
     const { argv, flags } = await this.parse(Convert);
     const result = await convertPaths(argv as string[], process.cwd(), {
       strict: flags.strict,
@@ -34,10 +34,7 @@ export default class Convert extends StrataCommand {
         this.note(
           `${s.file}:${s.line}:${s.column}: ${style.dim('skipped')} ${printable(`${s.resource_id}: ${s.reason}`, true)}`,
         );
-    if (!result.valid) {
-      process.exitCode = EXIT.INVALID;
-      return;
-    }
+    // One JSON object per request, in import order (nothing when the packs are invalid).
     const lines = result.requests.map((r) =>
       JSON.stringify({
         pack: r.pack,
@@ -49,7 +46,6 @@ export default class Convert extends StrataCommand {
         unresolved: r.unresolved,
       }),
     );
-    if (lines.length > 0) this.emit(lines.join('\n'));
-    process.exitCode = EXIT.OK;
+    return this.complete(result, false, () => lines.join('\n'), convertExitCode(result));
   }
 }

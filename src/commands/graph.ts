@@ -1,8 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { StrataCommand } from '../base.js';
-import { EXIT } from '../errors.js';
-import { loadPacks } from '../validate/packs.js';
-import { renderGraph } from '../graph/render.js';
+import { graphPaths, type GraphResult } from '../graph/service.js';
+import { graphExitCode } from '../ui/exit.js';
 import { writeFindings } from '../ui/findings.js';
 import { configFlag, limitFlags, readLimits } from '../deploy/flags.js';
 
@@ -26,18 +25,13 @@ export default class Graph extends StrataCommand {
     ...configFlag,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<GraphResult> {
     const { args, flags } = await this.parse(Graph);
-    const loaded = await loadPacks([args.path], { cwd: process.cwd(), limits: readLimits(flags) });
-    try {
-      // The format asked for by name wins over the general output format.
-      const format = flags.format ?? (this.outputJson(flags) ? 'json' : 'mermaid');
-      this.emit(renderGraph(loaded.packs, format));
-      writeFindings(loaded.findings, this.stderrStyle(flags), flags.quiet);
-      const failed = loaded.packs.length === 0 || loaded.findings.some((f) => f.severity === 'error');
-      process.exitCode = failed ? EXIT.INVALID : EXIT.OK;
-    } finally {
-      await loaded.cleanup();
-    }
+    // The format asked for by name wins over the general output format.
+    const format = flags.format ?? (this.outputJson(flags) ? 'json' : 'mermaid');
+    const result = await graphPaths([args.path], { cwd: process.cwd(), format, limits: readLimits(flags) });
+    writeFindings(result.findings, this.stderrStyle(flags), flags.quiet);
+    // The graph is the result in every format (JSON included), so it is rendered as text.
+    return this.complete(result, false, () => result.rendered, graphExitCode(result));
   }
 }

@@ -2,6 +2,8 @@
 import { EXIT } from '../errors.js';
 import type { ImportResult, PlanResult } from '../deploy/import.js';
 import type { ValidateResult } from '../validate/validate.js';
+import type { ConvertResult } from '../deploy/convert.js';
+import type { GraphResult } from '../graph/service.js';
 
 export function validateExitCode(result: Pick<ValidateResult, 'status'>): number {
   return result.status === 'VALID' ? EXIT.OK : EXIT.INVALID;
@@ -33,4 +35,12 @@ export function importExitCode(result: Pick<ImportResult, 'status' | 'summary' |
     : result.status === 'PARTIAL SUCCESS'
       ? EXIT.PARTIAL
       : EXIT.FAILURE;
+}
+
+export function convertExitCode(result: Pick<ConvertResult, 'valid'>): number {
+  return result.valid ? EXIT.OK : EXIT.INVALID;
+}
+
+export function graphExitCode(result: Pick<GraphResult, 'valid'>): number {
+  return result.valid ? EXIT.OK : EXIT.INVALID;
 }
