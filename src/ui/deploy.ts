@@ -81,7 +81,9 @@ export function formatPlanResult(result: PlanResult, style: Style, quiet = false
     const colour = r.action === 'unchanged' ? style.dim : r.action === 'conflict' ? style.red : style.green;
     const version = r.version
       ? style.dim(
-          safe(` version ${r.version.version}${r.version.current_version ? ` (current ${r.version.current_version})` : ''}`),
+          safe(
+            ` version ${r.version.version}${r.version.current_version ? ` (current ${r.version.current_version})` : ''}`,
+          ),
         )
       : '';
     lines.push(line(r.resource_type, id, `${colour(r.action)}${version}`));

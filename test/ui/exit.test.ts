@@ -47,10 +47,10 @@ describe('exit codes', () => {
 
   it('import: 0 SUCCESS, 2 PARTIAL SUCCESS, 1 FAILURE, 130 interrupted', () => {
     const s = (interrupted: boolean) => ({ ...summary, interrupted });
-    expect(importExitCode({ status: 'SUCCESS', summary: s(false) })).toBe(0);
-    expect(importExitCode({ status: 'PARTIAL SUCCESS', summary: s(false) })).toBe(2);
-    expect(importExitCode({ status: 'FAILURE', summary: s(false) })).toBe(1);
-    expect(importExitCode({ status: 'PARTIAL SUCCESS', summary: s(true) })).toBe(130);
+    expect(importExitCode({ status: 'SUCCESS', summary: s(false), activations: [] })).toBe(0);
+    expect(importExitCode({ status: 'PARTIAL SUCCESS', summary: s(false), activations: [] })).toBe(2);
+    expect(importExitCode({ status: 'FAILURE', summary: s(false), activations: [] })).toBe(1);
+    expect(importExitCode({ status: 'PARTIAL SUCCESS', summary: s(true), activations: [] })).toBe(130);
   });
 
   it('convert and graph: 0 valid, 1 not', () => {
