@@ -4,6 +4,8 @@
 // to show nothing changes, runs plan (exit 0: nothing to do), then uses the ledger: opens two
 // accounts on the imported current account product, deposits, transfers, authorises and settles,
 // prints balances, counts the events, runs verify; prints a summary, stops the server.
+// `npm run demo -- --keep` leaves the server up afterwards (the console's address and a token are
+// printed) until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const keep = process.argv.slice(2).includes('--keep');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'run.js');
 if (!existsSync(join(root, 'dist', 'commands')))
@@ -138,6 +141,18 @@ async function ledgerStory(url, dir) {
   return `2 accounts, 4 batches, ${count} events, verify clean`;
 }
 
+/** With --keep: prints where to look and waits for Ctrl-C (or SIGTERM). */
+async function keepServer() {
+  step('The console');
+  console.log(`console: ${url}/console/`);
+  console.log(`token:   ${token} (admin; paste it into the login form)`);
+  console.log('The server stays up until Ctrl-C.');
+  await new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
 let failed = false;
 try {
   const target = ['--url', url, '--data-dir', join(dataDir, 'cli'), '--quiet'];
@@ -169,6 +184,7 @@ try {
   }
   const ledger = await ledgerStory(url, dataDir);
   step('Summary');
+  if (!keep) console.log(`console: ${url}/console/ (npm run demo -- --keep keeps the server up)`);
   console.log(
     `${packs.join(', ')}: validated, imported with activation, re-imported with nothing changed, planned clean; ledger: ${ledger}; in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
   );
@@ -176,6 +192,7 @@ try {
   failed = true;
   console.error(`demo failed: ${err.message}`);
 } finally {
+  if (keep && !failed) await keepServer();
   server.kill('SIGTERM');
   const code = await new Promise((r) => server.on('exit', r));
   console.log(`server stopped (exit ${code})`);

@@ -22,6 +22,7 @@ import { Metrics } from './metrics.js';
 import { registerRoutes } from './routes.js';
 import { registerLedgerRoutes } from './ledger/routes.js';
 import { registerOpenApiRoute } from './openapi/route.js';
+import { registerConsole } from './console.js';
 import { LedgerService } from './ledger/service.js';
 import { ReleaseService } from './release/service.js';
 import { registerReleaseRoutes } from './release/routes.js';
@@ -75,6 +76,8 @@ export interface AppOptions {
   denominations?: Denominations;
   /** Four-eyes: activations wait for another actor's approval (`server start --require-approval`). */
   requireApproval?: boolean;
+  /** The built console served at /console (default: dist/console of this installation). */
+  consoleDir?: string;
   /** Passed to Fastify for HTTPS. */
   https?: { cert: string | Buffer; key: string | Buffer };
 }
@@ -215,5 +218,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerLedgerRoutes(app, state.ledger, options.storage);
   registerReleaseRoutes(app, state.release);
   registerOpenApiRoute(app);
+  registerConsole(app, options.consoleDir);
   return app;
 }

@@ -1,0 +1,105 @@
+/**
+ * The HTTP API, as any client calls it: JSON over fetch with the token in the X-Auth-Token header.
+ * Errors of the server's catalog become `ApiFailure`; a 401 also tells the app to return to login.
+ */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+}
+
+type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** A request id for a write: unique per confirmed action, so a retry is not applied twice. */
+export function newRequestId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export class Api {
+  constructor(
+    readonly token: string,
+    private readonly onUnauthenticated: () => void,
+    private readonly fetchImpl: FetchLike = (input, init) => fetch(input, init),
+  ) {}
+
+  get<T>(path: string): Promise<T> {
+    return this.call<T>('GET', path).then((r) => r.body);
+  }
+
+  post<T>(path: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.call<T>('POST', path, body);
+  }
+
+  /** Every page of a list endpoint, following next_page_token. */
+  async all<T>(path: string, key: string, pageSize = 1000): Promise<T[]> {
+    const out: T[] = [];
+    let token = '';
+    const join = path.includes('?') ? '&' : '?';
+    do {
+      const page = await this.get<Record<string, unknown>>(
+        `${path}${join}page_size=${pageSize}${token === '' ? '' : `&page_token=${encodeURIComponent(token)}`}`,
+      );
+      out.push(...((page[key] as T[] | undefined) ?? []));
+      token = typeof page['next_page_token'] === 'string' ? page['next_page_token'] : '';
+    } while (token !== '');
+    return out;
+  }
+
+  /** The raw response of a request with this token (the event stream reads its body). */
+  async open(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('x-auth-token', this.token);
+    const res = await this.fetchImpl(path, { ...init, headers, cache: 'no-store' });
+    if (res.status === 401) this.onUnauthenticated();
+    return res;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const init: RequestInit = { method };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { 'content-type': 'application/json' };
+    }
+    const res = await this.open(path, init);
+    const text = await res.text();
+    const parsed = parseBody(text);
+    if (res.status >= 400) throw failureOf(res.status, parsed, text);
+    return { status: res.status, body: parsed as T };
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function failureOf(status: number, parsed: unknown, text: string): ApiFailure {
+  const e = (parsed ?? {}) as { code?: unknown; message?: unknown; details?: unknown };
+  const code = typeof e.code === 'string' ? e.code : `HTTP_${status}`;
+  const message = typeof e.message === 'string' ? e.message : text.slice(0, 200) || `HTTP ${status}`;
+  const details = typeof e.details === 'object' && e.details !== null ? e.details : {};
+  return new ApiFailure(status, code, message, details as Record<string, unknown>);
+}
+
+/** One path segment, encoded (ids may contain characters that mean something in a URL). */
+export function seg(id: string): string {
+  return encodeURIComponent(id);
+}
