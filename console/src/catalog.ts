@@ -1,5 +1,5 @@
 /** What the product pages read: products, their versions, and the accounts open on each version. */
-import { seg, type Api } from './api.js';
+import { ApiFailure, seg, type Api } from './api.js';
 import type { Account, Activation, Product, ProductVersion } from './model.js';
 import { hasScope, type Identity } from './session.js';
 
@@ -55,15 +55,35 @@ export interface ProductDetail {
   byId: Map<string, ProductVersion>;
   activations: Activation[];
   accounts: AccountCounts | undefined;
+  release: ReleaseSettings;
+}
+
+export interface ReleaseSettings {
+  /** Activations on this server wait for a second person's approval (four-eyes). */
+  requireApproval: boolean;
+  /** The server records a reason with each activation (servers before release management do not). */
+  recordsReason: boolean;
+}
+
+/** The server's release settings (GET /v1/server-settings; absent on servers before release management). */
+export async function releaseSettings(api: Api): Promise<ReleaseSettings> {
+  try {
+    const body = await api.get<{ settings?: { require_approval?: boolean } }>('/v1/server-settings');
+    return { requireApproval: body.settings?.require_approval === true, recordsReason: true };
+  } catch (e) {
+    if (e instanceof ApiFailure && e.status === 404) return { requireApproval: false, recordsReason: false };
+    throw e;
+  }
 }
 
 export async function loadProduct(api: Api, identity: Identity, id: string): Promise<ProductDetail> {
   const q = `product_id=${encodeURIComponent(id)}`;
-  const [product, versions, activations, accounts] = await Promise.all([
+  const [product, versions, activations, accounts, release] = await Promise.all([
     api.get<Product>(`/v1/products/${seg(id)}`),
     api.all<ProductVersion>(`/v1/product-versions?${q}`, 'product_versions'),
     api.all<Activation>(`/v1/activations?${q}`, 'activations'),
     accountCounts(api, identity, [id]),
+    releaseSettings(api),
   ]);
   return {
     product,
@@ -71,6 +91,7 @@ export async function loadProduct(api: Api, identity: Identity, id: string): Pro
     byId: new Map(versions.map((v) => [v.id, v])),
     activations: activations.filter((a) => a.product_id === id).reverse(),
     accounts,
+    release,
   };
 }
 

@@ -33,8 +33,10 @@ export function describeEvent(e: LedgerEvent): string {
   if (version)
     return `${version.product_id} version ${versionNumber(version.display_version_number)} created`;
   const activation = p['activation'] as Activation | undefined;
-  if (activation)
-    return `${activation.product_id ?? ''} activated ${activation.to_version_id} by ${activation.actor}`;
+  if (activation) {
+    const what = activation.product_id ?? activation.workflow_definition_id ?? '';
+    return `${what}: version ${activation.to_version_id} made current by ${activation.actor}`;
+  }
   return Object.keys(p).join(', ');
 }
 

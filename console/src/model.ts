@@ -27,6 +27,7 @@ export interface ProductVersion {
 export interface Activation {
   id: string;
   product_id?: string;
+  workflow_definition_id?: string;
   from_version_id: string;
   to_version_id: string;
   actor: string;

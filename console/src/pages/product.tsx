@@ -25,7 +25,11 @@ export function ProductPage({ session, id }: { session: Session; id: string }): 
     const reason = String(form.get('reason') ?? '').trim();
     const res: ApiResponse<{ activation_request?: ActivationRequest }> = await session.api.post(
       `/v1/products/${seg(id)}:activateVersion`,
-      { request_id: newRequestId(), product_version_id: p.to.id, reason },
+      {
+        request_id: newRequestId(),
+        product_version_id: p.to.id,
+        ...(detail.release.recordsReason ? { reason } : {}),
+      },
     );
     const label = versionLabel(p.to, p.to.id);
     setOutcome(
@@ -73,7 +77,9 @@ export function ProductPage({ session, id }: { session: Session; id: string }): 
             {asking && (
               <ConfirmDialog
                 title={`${asking.rollback ? 'Roll back' : 'Activate'} ${d.product.display_name || id}?`}
-                confirmLabel={asking.rollback ? 'Roll back' : 'Activate'}
+                confirmLabel={
+                  d.release.requireApproval ? 'Request approval' : asking.rollback ? 'Roll back' : 'Activate'
+                }
                 onClose={() => setAsking(null)}
                 onConfirm={(form) => activate(d, asking, form)}
               >
@@ -85,8 +91,18 @@ export function ProductPage({ session, id }: { session: Session; id: string }): 
                   to version <strong>{versionLabel(asking.to, asking.to.id)}</strong>. New accounts will open
                   on {versionLabel(asking.to, asking.to.id)}; existing accounts stay on their version.
                 </p>
-                <label for="reason">Reason (recorded in the history)</label>
-                <textarea id="reason" name="reason" rows={2} required />
+                {d.release.requireApproval && (
+                  <p class="note">
+                    This server requires a second person&apos;s approval (four-eyes): this makes a request
+                    that someone else approves on the Approvals page.
+                  </p>
+                )}
+                {d.release.recordsReason && (
+                  <>
+                    <label for="reason">Reason (recorded in the history)</label>
+                    <textarea id="reason" name="reason" rows={2} required />
+                  </>
+                )}
               </ConfirmDialog>
             )}
           </>
