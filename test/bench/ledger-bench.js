@@ -14,90 +14,34 @@
 // schema, dropped afterwards. Figures are printed, never asserted. STRATA_BENCH_SECONDS (10),
 // STRATA_BENCH_HISTORY (100000), STRATA_BENCH_ACCOUNTS (2000) shorten a run.
 /* global fetch */
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CONNECTIONS,
+  RUN,
+  TOKEN,
+  drive,
+  load,
+  openPostgres,
+  printMachine,
+  row,
+  runRounds,
+  startBare,
+  startStrata,
+  stop,
+  summarize,
+  uptime,
+} from './common.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const CONNECTIONS = 32;
-const DURATION = Number(process.env.STRATA_BENCH_SECONDS ?? 10);
-const ROUNDS = Number(process.env.STRATA_BENCH_ROUNDS ?? 3);
 const ACCOUNTS = Number(process.env.STRATA_BENCH_ACCOUNTS ?? 2000);
 const HOT = 10;
 const HISTORY = Number(process.env.STRATA_BENCH_HISTORY ?? 100_000);
 const HISTORY_START = Date.UTC(2025, 0, 1);
 const HISTORY_STEP_MS = 5 * 60_000;
-const PG_URL =
-  process.env.STRATA_BENCH_PG_URL ??
-  process.env.STRATA_TEST_PG_URL ??
-  'postgres://postgres@127.0.0.1:5432/test';
-const SAFE_PG_URL = PG_URL.replace(/:[^:@/]*@/, ':***@');
-const TOKEN = `strata_bench_${randomBytes(16).toString('hex')}`;
-const RUN = randomBytes(4).toString('hex');
 
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(', ');
-
-function uptime() {
-  try {
-    return execFileSync('uptime', { encoding: 'utf8' }).trim();
-  } catch {
-    return `load average: ${load()}`;
-  }
-}
-
-/** Starts a server process and resolves once it prints `listening on URL`. */
-function start(args, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d.toString();
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-}
-
-const startStrata = (args) =>
-  start([join(root, 'bin', 'run.js'), 'server', 'start', '--port', '0', '--quiet', ...args], {
-    STRATA_BOOTSTRAP_TOKEN: TOKEN,
-  });
-
-async function stop(server) {
-  if (!server) return;
-  server.child.removeAllListeners('exit');
-  const exited = new Promise((r) => server.child.once('exit', r));
-  server.child.kill('SIGTERM');
-  await exited;
-}
-
-/** Runs one workload in the load-generator process; resolves with its figures. */
-function drive(url, workload, extra = {}) {
-  const config = { url, workload, token: TOKEN, connections: CONNECTIONS, duration: DURATION, ...extra };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(here, 'ledger-load.js'), JSON.stringify(config)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d.toString()));
-    child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`)),
-    );
-  });
-}
+/** Runs one ledger workload (ledger-load.js) against `url`. */
+const ledgerLoad = (url, workload, extra) => drive('ledger-load.js', url, workload, extra);
 
 // ---- seeding -----------------------------------------------------------------------------------
 
@@ -213,46 +157,6 @@ async function seed(url) {
   return { accountsSeconds, historySeconds };
 }
 
-// ---- reporting ---------------------------------------------------------------------------------
-
-function row(target, r) {
-  return {
-    target,
-    'req/s': Math.round(r.rps),
-    'p50 ms': r.p50,
-    'p99 ms': r.p99,
-    requests: r.total,
-    non2xx: r.non2xx === 0 ? 0 : `${r.non2xx} (${r.statusCodes.join(' ')})`,
-    errors: r.errors,
-  };
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-async function openPostgres() {
-  const admin = new pg.Client({ connectionString: PG_URL });
-  try {
-    await admin.connect();
-  } catch (e) {
-    console.log(`PostgreSQL SKIPPED: cannot connect to ${SAFE_PG_URL}: ${e.message}`);
-    return undefined;
-  }
-  const schema = `strata_ledger_bench_${RUN}`;
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  const sep = PG_URL.includes('?') ? '&' : '?';
-  return {
-    database: `${PG_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    drop: async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    },
-  };
-}
-
 const transfers = (accounts, name, r) => ({
   accounts,
   accountPrefix: 'b_acc_',
@@ -261,46 +165,14 @@ const transfers = (accounts, name, r) => ({
 });
 
 async function transferRounds(servers) {
-  const rounds = [];
-  for (let r = 1; r <= ROUNDS; r++) {
-    const round = { loadBefore: load() };
-    for (const [name, server] of Object.entries(servers)) {
-      if (server) round[name] = await drive(server.url, 'transfer', transfers(ACCOUNTS, name, r));
-    }
-    rounds.push(round);
-    console.log(
-      `\nround ${r} of ${ROUNDS}: transfers between ${ACCOUNTS} accounts (load before: ${round.loadBefore})`,
-    );
-    console.table(Object.keys(servers).flatMap((n) => (round[n] ? [row(n, round[n])] : [])));
-  }
-  const med = {};
-  for (const n of Object.keys(servers)) {
-    const runs = rounds.map((x) => x[n]).filter(Boolean);
-    if (runs.length > 0)
-      med[n] = {
-        rps: median(runs.map((x) => x.rps)),
-        p50: median(runs.map((x) => x.p50)),
-        p99: median(runs.map((x) => x.p99)),
-      };
-  }
-  const ratio = (a, b) =>
-    median(rounds.filter((x) => x[a] && x[b]).map((x) => x[a].rps / x[b].rps)).toFixed(2);
-  console.log(`\nmedians of ${rounds.length} rounds: transfers between ${ACCOUNTS} accounts`);
-  console.table(
-    Object.entries(med).map(([n, m]) => ({
-      target: n,
-      'req/s': Math.round(m.rps),
-      'p50 ms': m.p50,
-      'p99 ms': m.p99,
-    })),
+  const title = `transfers between ${ACCOUNTS} accounts`;
+  const rounds = await runRounds(servers, title, (server, name, r) =>
+    ledgerLoad(server.url, 'transfer', transfers(ACCOUNTS, name, r)),
   );
-  const lines = [];
-  if (med.sqlite && med.bare)
-    lines.push(`SQLite / bare node:http      = ${ratio('sqlite', 'bare')} (target >= 0.25)`);
-  if (med.postgres && med.bare) lines.push(`PostgreSQL / bare node:http  = ${ratio('postgres', 'bare')}`);
-  if (med.postgres && med.sqlite)
-    lines.push(`PostgreSQL / SQLite          = ${ratio('postgres', 'sqlite')} (target >= 0.5)`);
-  console.log(`ratios (median of the per-round ratios):\n  ${lines.join('\n  ')}`);
+  summarize(rounds, Object.keys(servers), title, {
+    'sqlite/bare': 'target >= 0.25',
+    'postgres/sqlite': 'target >= 0.5',
+  });
 }
 
 async function otherWorkloads(servers) {
@@ -311,13 +183,13 @@ async function otherWorkloads(servers) {
     rows.push(
       row(
         `${name}: transfers, ${HOT} hot accounts`,
-        await drive(server.url, 'transfer', transfers(HOT, `${name}_hot`, 9)),
+        await ledgerLoad(server.url, 'transfer', transfers(HOT, `${name}_hot`, 9)),
       ),
     );
     rows.push(
       row(
         `${name}: live balances of 1 account`,
-        await drive(server.url, 'balance-live', { accounts: ACCOUNTS, accountPrefix: 'b_acc_' }),
+        await ledgerLoad(server.url, 'balance-live', { accounts: ACCOUNTS, accountPrefix: 'b_acc_' }),
       ),
     );
     const asOf = {
@@ -326,12 +198,12 @@ async function otherWorkloads(servers) {
       toMs: HISTORY_START + HISTORY * HISTORY_STEP_MS,
     };
     rows.push(
-      row(`${name}: as-of balance, ${HISTORY} postings`, await drive(server.url, 'balance-asof', asOf)),
+      row(`${name}: as-of balance, ${HISTORY} postings`, await ledgerLoad(server.url, 'balance-asof', asOf)),
     );
     rows.push(
       row(
         `${name}: as-of balance, ${HISTORY} postings, 1 conn`,
-        await drive(server.url, 'balance-asof', { ...asOf, connections: 1 }),
+        await ledgerLoad(server.url, 'balance-asof', { ...asOf, connections: 1 }),
       ),
     );
   }
@@ -339,21 +211,15 @@ async function otherWorkloads(servers) {
   console.table(rows);
 }
 
-const cpu = cpus();
-console.log(
-  `machine: ${cpu.length} cores x ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ` +
-    `${platform()} ${release()}, Node ${process.version}\n` +
-    `load at start: ${uptime()}\n` +
-    `autocannon in its own process, ${CONNECTIONS} connections, ${DURATION}s per run; PostgreSQL ${SAFE_PG_URL}`,
-);
+printMachine();
 
 const dataDir = mkdtempSync(join(tmpdir(), 'strata-ledger-bench-'));
-const postgres = await openPostgres();
+const postgres = await openPostgres('strata_ledger_bench');
 const servers = {};
 try {
-  servers.bare = await start([join(here, 'bare-server.js')]);
-  servers.sqlite = await startStrata(['--data-dir', dataDir]);
-  if (postgres) servers.postgres = await startStrata(['--database', postgres.database]);
+  servers.bare = await startBare();
+  servers.sqlite = await startStrata(['--quiet', '--data-dir', dataDir]);
+  if (postgres) servers.postgres = await startStrata(['--quiet', '--database', postgres.database]);
   for (const name of ['sqlite', 'postgres']) {
     if (!servers[name]) continue;
     const s = await seed(servers[name].url);
