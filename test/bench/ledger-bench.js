@@ -176,6 +176,7 @@ async function transferRounds(servers) {
 }
 
 async function otherWorkloads(servers) {
+  const loadBefore = load();
   const rows = [];
   for (const name of ['sqlite', 'postgres']) {
     const server = servers[name];
@@ -207,7 +208,7 @@ async function otherWorkloads(servers) {
       ),
     );
   }
-  console.log(`\nother workloads (one run each; load before: ${load()})`);
+  console.log(`\nother workloads (one run each; load before: ${loadBefore})`);
   console.table(rows);
 }
 
