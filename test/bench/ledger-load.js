@@ -1,13 +1,12 @@
-// The load generator of `npm run bench:ledger`: autocannon in its own process, configured like
-// test/bench/load.js (same connections, duration, headers, result line), with the ledger's
-// workloads. The bench drives the bare node:http server with the same `transfer` workload, so the
-// ceiling is measured with the same requests. Usage:
+// The load generator of `npm run bench:ledger`: autocannon in its own process, run like
+// test/bench/load.js (run-load.js: same connections, duration, headers, result line), with the
+// ledger's workloads. The bench drives the bare node:http server with the same `transfer`
+// workload, so the ceiling is measured with the same requests. Usage:
 //   node ledger-load.js '{"url":..., "workload":"transfer"|"balance-live"|"balance-asof", ...}'
 // Prints one JSON line on stdout.
-import autocannon from 'autocannon';
+import { config, runLoad } from './run-load.js';
 
-const config = JSON.parse(process.argv[2] ?? '{}');
-const { url, token, prefix, connections, duration } = config;
+const { prefix } = config;
 
 /** A small seeded generator, so each run's sequence of pairs is the same. */
 function seeded(seed) {
@@ -87,23 +86,4 @@ function balanceAsOf() {
   };
 }
 
-const WORKLOADS = { transfer, 'balance-live': balanceLive, 'balance-asof': balanceAsOf };
-
-const result = await autocannon({
-  url,
-  connections,
-  duration,
-  headers: { 'x-auth-token': token, 'content-type': 'application/json' },
-  requests: [WORKLOADS[config.workload]()],
-});
-process.stdout.write(
-  `${JSON.stringify({
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    total: result.requests.total,
-    non2xx: result.non2xx,
-    statusCodes: Object.keys(result.statusCodeStats ?? {}),
-    errors: result.errors + result.timeouts,
-  })}\n`,
-);
+await runLoad({ transfer, 'balance-live': balanceLive, 'balance-asof': balanceAsOf });

@@ -2,10 +2,9 @@
 // an event loop (or a core) with the bench's bookkeeping. Usage:
 //   node load.js '{"url":..., "workload":"create-flag"|"create-version"|"batch-get", ...}'
 // Runs autocannon and prints its result as one JSON line on stdout.
-import autocannon from 'autocannon';
+import { config, runLoad } from './run-load.js';
 
-const config = JSON.parse(process.argv[2] ?? '{}');
-const { url, token, prefix, connections, duration } = config;
+const { prefix } = config;
 
 /** About 50 KB of valid contract code whose version line varies, so every upload is parsed. */
 function codeBody() {
@@ -74,23 +73,4 @@ function batchGet() {
   };
 }
 
-const WORKLOADS = { 'create-flag': createFlag, 'create-version': createVersion, 'batch-get': batchGet };
-
-const result = await autocannon({
-  url,
-  connections,
-  duration,
-  headers: { 'x-auth-token': token, 'content-type': 'application/json' },
-  requests: [WORKLOADS[config.workload]()],
-});
-process.stdout.write(
-  `${JSON.stringify({
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    total: result.requests.total,
-    non2xx: result.non2xx,
-    statusCodes: Object.keys(result.statusCodeStats ?? {}),
-    errors: result.errors + result.timeouts,
-  })}\n`,
-);
+await runLoad({ 'create-flag': createFlag, 'create-version': createVersion, 'batch-get': batchGet });
