@@ -27,6 +27,8 @@ export async function whoAmI(api: Api): Promise<Identity> {
   return body.token;
 }
 
+const TOKEN_REFUSED = 'The server no longer accepts this token: log in again.';
+
 export function App({ store }: { store: TokenStore }): JSX.Element {
   const [session, setSession] = useState<Session | null>(null);
   const [checking, setChecking] = useState(() => store.read() !== null);
@@ -43,8 +45,13 @@ export function App({ store }: { store: TokenStore }): JSX.Element {
   );
   const open = useCallback(
     async (token: string): Promise<void> => {
-      const api = new Api(token, () => logout('The server no longer accepts this token: log in again.'));
+      // A 401 logs out only a session that was open: a token refused at login is the form's error.
+      let opened = false;
+      const api = new Api(token, () => {
+        if (opened) logout(TOKEN_REFUSED);
+      });
       const identity = await whoAmI(api);
+      opened = true;
       store.write(token);
       setNotice(null);
       setSession({ api, identity });
@@ -58,7 +65,7 @@ export function App({ store }: { store: TokenStore }): JSX.Element {
     open(saved)
       .catch((e: unknown) => {
         store.clear();
-        if (!(e instanceof ApiFailure && e.status === 401)) setNotice((e as Error).message);
+        setNotice(e instanceof ApiFailure && e.status === 401 ? TOKEN_REFUSED : (e as Error).message);
       })
       .finally(() => setChecking(false));
   }, [store, open]);

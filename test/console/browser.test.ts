@@ -153,6 +153,8 @@ describe.skipIf(!executablePath)('the console in Chromium', () => {
     await field.fill('strata_not_a_token');
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/does not know this token/);
+    // Only the form's error: no "no longer accepts" notice for a token that was never accepted.
+    expect(await page.getByRole('status').count()).toBe(0);
     await shot(page, '01-login-refused');
     await field.fill(manager);
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -187,6 +189,7 @@ describe.skipIf(!executablePath)('the console in Chromium', () => {
     );
     await page.reload();
     await page.getByLabel('API token').waitFor();
+    expect(await page.getByRole('status').textContent()).toMatch(/no longer accepts this token/);
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.length)).toBe(0);
     await context.close();
   });
