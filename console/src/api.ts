@@ -29,6 +29,10 @@ export function newRequestId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+// API answers never come from the browser's cache. Spread in, because Node's RequestInit (the
+// tests' typecheck compiles this file too) has no `cache`.
+const NO_STORE = { cache: 'no-store' } as const;
+
 export class Api {
   constructor(
     readonly token: string,
@@ -45,25 +49,15 @@ export class Api {
   }
 
   /** Every page of a list endpoint, following next_page_token. */
-  async all<T>(path: string, key: string, pageSize = 1000): Promise<T[]> {
-    const out: T[] = [];
-    let token = '';
-    const join = path.includes('?') ? '&' : '?';
-    do {
-      const page = await this.get<Record<string, unknown>>(
-        `${path}${join}page_size=${pageSize}${token === '' ? '' : `&page_token=${encodeURIComponent(token)}`}`,
-      );
-      out.push(...((page[key] as T[] | undefined) ?? []));
-      token = typeof page['next_page_token'] === 'string' ? page['next_page_token'] : '';
-    } while (token !== '');
-    return out;
+  all<T>(path: string, key: string, pageSize = 1000): Promise<T[]> {
+    return new Pages<T>(this, path, key, pageSize).read();
   }
 
   /** The raw response of a request with this token (the event stream reads its body). */
   async open(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set('x-auth-token', this.token);
-    const res = await this.fetchImpl(path, { ...init, headers, cache: 'no-store' });
+    const res = await this.fetchImpl(path, { ...init, headers, ...NO_STORE });
     if (res.status === 401) this.onUnauthenticated();
     return res;
   }
@@ -79,6 +73,44 @@ export class Api {
     const parsed = parseBody(text);
     if (res.status >= 400) throw failureOf(res.status, parsed, text);
     return { status: res.status, body: parsed as T };
+  }
+}
+
+/**
+ * A list endpoint read page by page (following next_page_token), keeping what was read: `read(n)`
+ * fetches only the pages it does not hold yet, until it holds n (or the last).
+ */
+export class Pages<T> {
+  readonly items: T[] = [];
+  /** The next page's token; undefined once the last page was read. */
+  #token: string | undefined = '';
+  #pages = 0;
+
+  constructor(
+    private readonly api: Api,
+    private readonly path: string,
+    private readonly key: string,
+    private readonly pageSize = 1000,
+  ) {}
+
+  /** Whether there are pages after those read. */
+  get more(): boolean {
+    return this.#token !== undefined;
+  }
+
+  async read(pages = Infinity): Promise<T[]> {
+    const join = this.path.includes('?') ? '&' : '?';
+    while (this.#pages < pages && this.#token !== undefined) {
+      const token = this.#token === '' ? '' : `&page_token=${encodeURIComponent(this.#token)}`;
+      const page = await this.api.get<Record<string, unknown>>(
+        `${this.path}${join}page_size=${this.pageSize}${token}`,
+      );
+      this.items.push(...((page[this.key] as T[] | undefined) ?? []));
+      const next = page['next_page_token'];
+      this.#token = typeof next === 'string' && next !== '' ? next : undefined;
+      this.#pages += 1;
+    }
+    return this.items;
   }
 }
 

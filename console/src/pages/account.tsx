@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
-import { seg, type Api } from '../api.js';
+import { useMemo, useState } from 'preact/hooks';
+import { Pages, seg, type Api } from '../api.js';
 import type { Session } from '../app.js';
 import { balancesAsOf, phaseLabel, sortBalances, type Balance } from '../balances.js';
 import { MissingScope, PageTitle, Show, useLoad } from '../components/async.js';
@@ -166,24 +166,6 @@ function BalanceTable({ balances }: { balances: Balance[] }): JSX.Element {
 
 const PAGE = 50;
 
-async function loadBatches(
-  api: Api,
-  id: string,
-  pages: number,
-): Promise<{ batches: Batch[]; more: boolean }> {
-  const batches: Batch[] = [];
-  let token = '';
-  for (let i = 0; i < pages; i++) {
-    const body = await api.get<{ posting_instruction_batches: Batch[]; next_page_token: string }>(
-      `/v1/posting-instruction-batches?account_ids=${encodeURIComponent(id)}&page_size=${PAGE}${token === '' ? '' : `&page_token=${encodeURIComponent(token)}`}`,
-    );
-    batches.push(...body.posting_instruction_batches);
-    token = body.next_page_token;
-    if (token === '') break;
-  }
-  return { batches, more: token !== '' };
-}
-
 /** What an instruction did to this account, e.g. "credit 100.00 GBP (DEFAULT, committed)". */
 function movements(batch: Batch, account: string): string[] {
   return batch.posting_instructions.flatMap((pi) =>
@@ -217,7 +199,21 @@ function instructionKinds(batch: Batch): string {
 
 function Batches({ api, id }: { api: Api; id: string }): JSX.Element {
   const [pages, setPages] = useState(1);
-  const [loaded] = useLoad(() => loadBatches(api, id, pages), [id, pages]);
+  const reader = useMemo(
+    () =>
+      new Pages<Batch>(
+        api,
+        `/v1/posting-instruction-batches?account_ids=${encodeURIComponent(id)}`,
+        'posting_instruction_batches',
+        PAGE,
+      ),
+    [api, id],
+  );
+  // "Show more" reads the next page only: the reader keeps the pages already read.
+  const [loaded] = useLoad(
+    async () => ({ batches: [...(await reader.read(pages))], more: reader.more }),
+    [reader, pages],
+  );
   return (
     <section aria-labelledby="batches-title">
       <h2 id="batches-title">Posting instruction batches</h2>
