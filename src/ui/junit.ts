@@ -6,7 +6,6 @@
  * mistake) still writes a report: one failing test case naming the error, so CI never goes
  * green, or silent, on a report that is missing.
  */
-import { writeFileSync } from 'node:fs';
 import type { ErrorJson } from '../errors.js';
 import type { ImportResult, PlanResult } from '../deploy/import.js';
 import type { FindingJson, SkippedJson, ValidateResult } from '../validate/validate.js';
@@ -196,8 +195,4 @@ export function errorSuite(command: string, error: ErrorJson): Suite {
     ],
     seconds: 0,
   };
-}
-
-export function writeJunit(path: string, suite: Suite): void {
-  writeFileSync(path, junitXml(suite));
 }
