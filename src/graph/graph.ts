@@ -4,6 +4,8 @@
  * order is a topological order whose ties are broken by type priority, then id, so the same pack
  * always gives the same order.
  */
+import { Heap } from '../util/heap.js';
+
 export interface GraphNode {
   id: string;
   type: string;
@@ -53,45 +55,6 @@ function compareNodes(a: GraphNode, b: GraphNode): number {
   return a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** A binary min-heap of nodes ordered by `compareNodes`. */
-class NodeHeap {
-  #items: GraphNode[] = [];
-  get size(): number {
-    return this.#items.length;
-  }
-  push(node: GraphNode): void {
-    const items = this.#items;
-    items.push(node);
-    let i = items.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (compareNodes(items[p] as GraphNode, items[i] as GraphNode) <= 0) break;
-      [items[p], items[i]] = [items[i] as GraphNode, items[p] as GraphNode];
-      i = p;
-    }
-  }
-  pop(): GraphNode | undefined {
-    const items = this.#items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < items.length && compareNodes(items[l] as GraphNode, items[m] as GraphNode) < 0) m = l;
-        if (r < items.length && compareNodes(items[r] as GraphNode, items[m] as GraphNode) < 0) m = r;
-        if (m === i) break;
-        [items[m], items[i]] = [items[i] as GraphNode, items[m] as GraphNode];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
 /**
  * Dependencies first; among resources whose dependencies are all placed, the lowest type
  * priority, then the smallest id. Nodes on cycles (reported separately) are appended in
@@ -108,7 +71,7 @@ export function importOrder<S>(graph: Graph<S>): string[] {
       else dependents.set(e.to, [id]);
     }
   }
-  const ready = new NodeHeap();
+  const ready = new Heap<GraphNode>(compareNodes);
   for (const [id, n] of waiting) if (n === 0) ready.push(graph.nodes.get(id) as GraphNode);
   const order: string[] = [];
   const placed = new Set<string>();
