@@ -47,6 +47,8 @@ export class Journal {
   #pending: string[] = [];
   #pendingBytes = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** A process that exits with the run open (process.exit on a second Ctrl-C) still writes what waits. */
+  readonly #onExit = () => this.flush();
 
   constructor(
     readonly dir: string,
@@ -60,6 +62,7 @@ export class Journal {
     if (this.#fd === undefined) {
       mkdirSync(this.dir, { recursive: true });
       this.#fd = openSync(this.file, 'a');
+      process.on('exit', this.#onExit);
     }
     const line = `${JSON.stringify(entry)}\n`;
     this.#pending.push(line);
@@ -67,7 +70,7 @@ export class Journal {
     if (this.#pendingBytes >= FLUSH_BYTES) this.flush();
     else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => this.flush(), FLUSH_MS);
-      // A pending flush never keeps the process alive: close() (or exit) flushes what is left.
+      // A pending flush never keeps the process alive: close(), or the process's exit, flushes what is left.
       this.#timer.unref();
     }
   }
@@ -88,6 +91,7 @@ export class Journal {
     if (this.#fd !== undefined) {
       fsyncSync(this.#fd);
       closeSync(this.#fd);
+      process.removeListener('exit', this.#onExit);
     }
     this.#fd = undefined;
   }

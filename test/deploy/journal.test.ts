@@ -1,6 +1,8 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal, newRunId, type JournalEntry } from '../../src/deploy/journal.js';
 
@@ -49,6 +51,25 @@ describe('Journal', () => {
     j.append(entry('c'));
     j.close();
     expect(Journal.read(dir, 'run1').map((e) => e.resource_id)).toEqual(['a', 'b', 'big', 'c']);
+  });
+
+  it('writes what waits when the process exits without closing it (process.exit on a second Ctrl-C)', () => {
+    const dir = tempDir();
+    const script = join(dir, 'exit.mts');
+    const journal = pathToFileURL(join(import.meta.dirname, '..', '..', 'src', 'deploy', 'journal.ts'));
+    writeFileSync(
+      script,
+      [
+        `import { Journal } from ${JSON.stringify(journal.href)};`,
+        `const j = new Journal(${JSON.stringify(dir)}, 'run1');`,
+        `j.append(${JSON.stringify(entry('a'))});`,
+        `j.append(${JSON.stringify(entry('b'))});`,
+        'process.exit(130);',
+      ].join('\n'),
+    );
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(130);
+    expect(Journal.read(dir, 'run1').map((e) => e.resource_id)).toEqual(['a', 'b']);
   });
 
   it('creates no file for a run that confirmed nothing', () => {
