@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { StrataCommand } from '../base.js';
 import { EXIT, StrataError } from '../errors.js';
@@ -78,16 +78,19 @@ export default class Import extends StrataCommand {
         dryRunExitCode(planned),
       );
     }
-    if (flags.events !== undefined && flags.events !== '-') this.openReport(flags.events, '--events');
-    const events =
+    const progress = await this.progress(flags.quiet);
+    // Written synchronously, in batches: what the batch holds reaches the file even when a second
+    // Ctrl-C ends the process at once (a write stream would still have it in memory).
+    const eventsFile =
+      flags.events !== undefined && flags.events !== '-'
+        ? openSync(this.openReport(flags.events, '--events'), 'a')
+        : undefined;
+    const eventLines =
       flags.events === undefined
         ? undefined
-        : flags.events === '-'
-          ? process.stdout
-          : createWriteStream(flags.events, { flags: 'a' });
-    // Events in batches, not a synchronous write per line.
-    const eventLines = events ? new LineBatch((text) => events.write(`${text}\n`)) : undefined;
-    const progress = await this.progress(flags.quiet);
+        : new LineBatch((text) =>
+            eventsFile === undefined ? process.stdout.write(`${text}\n`) : writeSync(eventsFile, `${text}\n`),
+          );
     const interrupt = this.interruptible(() => eventLines?.flush());
     try {
       const result = await importPaths({
@@ -129,8 +132,7 @@ export default class Import extends StrataCommand {
       eventLines?.flush();
       lines.flush();
       interrupt.done();
-      if (events && events !== process.stdout)
-        await new Promise<void>((r) => (events as NodeJS.WritableStream).end(r));
+      if (eventsFile !== undefined) closeSync(eventsFile);
     }
   }
 
