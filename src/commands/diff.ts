@@ -1,12 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { planPaths } from '../deploy/import.js';
 import { StrataError, UsageError, EXIT } from '../errors.js';
-import { ReleaseCommand, releaseServerFlags, releaseError } from '../release/command.js';
+import { ReleaseCommand, releaseServerFlags } from '../release/command.js';
 import { diffPlan, diffSnapshots, type Difference } from '../release/diff.js';
 import { readSnapshot } from '../release/snapshot.js';
-import { connect } from '../ledger/remote.js';
-import { checkApi, requireScopes, tokenIdentity } from '../client/preflight.js';
-import { targetLine } from '../ui/target.js';
 import { printable } from '../ui/text.js';
 import { formatFinding } from '../ui/findings.js';
 import { plain } from '../ui/style.js';
@@ -61,20 +58,12 @@ export default class Diff extends ReleaseCommand {
     );
   }
 
-  async #snapshotOf(flags: Parameters<ReleaseCommand['target']>[0] & { quiet?: boolean }) {
-    const target = this.target(flags);
-    const client = connect(target);
-    try {
-      await checkApi(client, target);
-      const identity = await tokenIdentity(client, target);
-      if (!flags.quiet) this.note(targetLine(target, identity));
-      requireScopes(identity, ['read'], target, 'to read the environment');
-      return { target, snapshot: await readSnapshot(client) };
-    } catch (err) {
-      throw releaseError(err, target, ['read']);
-    } finally {
-      await client.close();
-    }
+  /** The environment's snapshot, after the same first requests as every release command. */
+  #snapshotOf(flags: Parameters<ReleaseCommand['target']>[0] & { quiet?: boolean }) {
+    return this.withSession(flags, ['read'], 'to read the environment', async ({ client, target }) => ({
+      target,
+      snapshot: await readSnapshot(client),
+    }));
   }
 
   async #envDiff(

@@ -37,7 +37,7 @@ export interface ReleaseSession {
 type CommandFlags = TargetFlags & { config?: string | undefined; quiet?: boolean };
 
 /** An API failure as the command error it is. */
-export function releaseError(err: unknown, target: Target, scopes: readonly string[]): unknown {
+function releaseError(err: unknown, target: Target, scopes: readonly string[]): unknown {
   if (!(err instanceof RequestError)) return err;
   const url = displayUrl(target.url);
   if (err.status === 0) {
