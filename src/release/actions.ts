@@ -9,6 +9,7 @@ import type { VaultClient } from '../client/client.js';
 import { StrataError } from '../errors.js';
 import { canonicalJson, sha256Hex } from '../util/canonical.js';
 import {
+  activationOf,
   findVersion,
   listAll,
   readActivations,
@@ -107,21 +108,11 @@ export async function applyActivation(
     return { status: 'ALREADY_CURRENT', request_id: null, replayed: false, activation_request_id: null };
   }
   const requestId = activationRequestId(url, plan);
-  const reason = plan.reason === '' ? {} : { reason: plan.reason };
-  const field = 'default_workflow_definition_version_id';
-  const res =
-    plan.kind === 'product'
-      ? await client.request<Obj>('POST', `/v1/products/${q(plan.target)}:activateVersion`, {
-          request_id: requestId,
-          product_version_id: plan.to.id,
-          ...reason,
-        })
-      : await client.request<Obj>('PUT', `/v1/workflow-definitions/${q(plan.target)}`, {
-          request_id: requestId,
-          workflow_definition: { [field]: plan.to.id },
-          update_mask: { paths: [field] },
-          ...reason,
-        });
+  const request = activationOf(plan.kind).request(plan.target, plan.to.id, requestId);
+  const res = await client.request<Obj>(request.method, request.path, {
+    ...request.body,
+    ...(plan.reason === '' ? {} : { reason: plan.reason }),
+  });
   const pending = res.status === 202 ? (res.body['activation_request'] as Obj | undefined) : undefined;
   return {
     status: pending ? 'PENDING_APPROVAL' : 'ACTIVATED',

@@ -1,7 +1,14 @@
 /** Version numbers for version ids (product versions read once per product; workflow ids carry theirs). */
 import type { VaultClient } from '../client/client.js';
 import type { NamedRequest } from './format.js';
-import { listAll, readWorkflows, versionText, type RequestView, type TargetKind } from './remote.js';
+import {
+  activationOf,
+  listAll,
+  readWorkflows,
+  versionText,
+  type RequestView,
+  type TargetKind,
+} from './remote.js';
 
 export class VersionNames {
   readonly #products = new Map<string, Map<string, string>>();
@@ -41,7 +48,7 @@ export class VersionNames {
       'GET',
       `/v1/products/${encodeURIComponent(target)}`,
     );
-    return String(res.body['current_version_id'] ?? '');
+    return String(res.body[activationOf('product').currentField] ?? '');
   }
 }
 

@@ -6,10 +6,22 @@
 import { RequestError, type VaultClient } from '../client/client.js';
 import { StrataError } from '../errors.js';
 import { formatVersion, type VersionNumber } from '../resource/version.js';
+import { resourceSpec, type Activation, type ResourceType } from '../resource/index.js';
 import { isRecord } from '../util/record.js';
 
 export type Obj = Record<string, unknown>;
 export type TargetKind = 'product' | 'workflow';
+
+/** The versions of each kind of target, whose registry entry holds the activation rule. */
+const VERSION_TYPE: Record<TargetKind, ResourceType> = {
+  product: 'SMART_CONTRACT_VERSION',
+  workflow: 'WORKFLOW_DEFINITION_VERSION',
+};
+
+/** How a target's active version is read and changed (the resource registry's one rule). */
+export function activationOf(kind: TargetKind): Activation {
+  return resourceSpec(VERSION_TYPE[kind]).activation as Activation;
+}
 
 export interface VersionView {
   id: string;
@@ -90,7 +102,7 @@ export async function readProduct(
     }
     throw err;
   }
-  const current = str(product['current_version_id']);
+  const current = str(product[activationOf('product').currentField]);
   const versions = await listAll(client, `/v1/product-versions?product_id=${q(id)}`, 'product_versions');
   const counts = accounts ? await accounts.byVersion(id) : null;
   return {
@@ -134,7 +146,7 @@ export async function readWorkflows(
       }
       throw err;
     }
-    const current = str(wf['default_workflow_definition_version_id']);
+    const current = str(wf[activationOf('workflow').currentField]);
     out.push({
       kind: 'workflow',
       id,

@@ -10,7 +10,7 @@ import { RESOURCE_TYPES, resourceSpec, type ResourceType } from '../resource/ind
 import { schemaDocument } from '../schema/index.js';
 import { canonicalJson, sha256Hex } from '../util/canonical.js';
 import { isRecord } from '../util/record.js';
-import { listAll, versionText, type Obj } from './remote.js';
+import { activationOf, listAll, versionText, type Obj } from './remote.js';
 
 export interface SnapshotObject {
   type: ResourceType;
@@ -90,7 +90,7 @@ export async function readSnapshot(client: VaultClient): Promise<Snapshot> {
   }
   const current = new Map<string, string>();
   for (const p of await listAll(client, '/v1/products', 'products')) {
-    const v = String(p['current_version_id'] ?? '');
+    const v = String(p[activationOf('product').currentField] ?? '');
     current.set(`product ${String(p['id'])}`, keys.get(v) ?? v);
   }
   const workflows = new Set(
@@ -100,7 +100,7 @@ export async function readSnapshot(client: VaultClient): Promise<Snapshot> {
   );
   for (const id of workflows) {
     const wf = (await client.request<Obj>('GET', `/v1/workflow-definitions/${encodeURIComponent(id)}`)).body;
-    current.set(`workflow ${id}`, String(wf['default_workflow_definition_version_id'] ?? ''));
+    current.set(`workflow ${id}`, String(wf[activationOf('workflow').currentField] ?? ''));
   }
   return { objects, current };
 }
