@@ -7,7 +7,7 @@
  */
 import type { VaultClient } from '../client/client.js';
 import { StrataError } from '../errors.js';
-import { canonicalJson, sha256Hex } from '../util/canonical.js';
+import { contentRequestId } from '../ledger/remote.js';
 import {
   activationOf,
   findVersion,
@@ -95,7 +95,7 @@ export function activationRequestId(url: string, plan: ActivationPlan): string {
     from: plan.from?.id ?? '',
     reason: plan.reason,
   };
-  return `activate-${sha256Hex(canonicalJson(basis)).slice(0, 32)}`;
+  return contentRequestId('activate', basis);
 }
 
 /** Sends the activation (nothing when the version is already active). */
@@ -136,7 +136,7 @@ export async function decide(
   client: VaultClient,
   o: { id: string; decision: 'approve' | 'reject'; reason: string },
 ): Promise<{ request: RequestView; replayed: boolean; request_id: string }> {
-  const requestId = `${o.decision}-${sha256Hex(canonicalJson(o)).slice(0, 32)}`;
+  const requestId = contentRequestId(o.decision, o);
   const res = await client.request<Obj>('POST', `/v1/activation-requests/${q(o.id)}:${o.decision}`, {
     request_id: requestId,
     ...(o.reason === '' ? {} : { reason: o.reason }),
