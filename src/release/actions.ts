@@ -8,10 +8,10 @@
 import type { VaultClient } from '../client/client.js';
 import { StrataError } from '../errors.js';
 import { contentRequestId } from '../ledger/remote.js';
+import { listAll } from '../deploy/environment.js';
 import {
   activationOf,
   findVersion,
-  listAll,
   readActivations,
   readProduct,
   readWorkflows,
@@ -127,8 +127,8 @@ export async function readRequest(client: VaultClient, id: string): Promise<Requ
 }
 
 export async function listRequests(client: VaultClient, all: boolean): Promise<RequestView[]> {
-  const path = `/v1/activation-requests${all ? '' : '?status=PENDING'}`;
-  return (await listAll(client, path, 'activation_requests')).map(requestView);
+  const query: Record<string, string> = all ? {} : { status: 'PENDING' };
+  return (await listAll(client, '/v1/activation-requests', query)).map(requestView);
 }
 
 /** Approves or rejects a request; the request id comes from the request, the decision and the reason. */

@@ -1,14 +1,8 @@
 /** Version numbers for version ids (product versions read once per product; workflow ids carry theirs). */
 import type { VaultClient } from '../client/client.js';
+import { listAll } from '../deploy/environment.js';
 import type { NamedRequest } from './format.js';
-import {
-  activationOf,
-  listAll,
-  readWorkflows,
-  versionText,
-  type RequestView,
-  type TargetKind,
-} from './remote.js';
+import { activationOf, readWorkflows, versionText, type RequestView, type TargetKind } from './remote.js';
 
 export class VersionNames {
   readonly #products = new Map<string, Map<string, string>>();
@@ -24,11 +18,7 @@ export class VersionNames {
     }
     let names = this.#products.get(target);
     if (!names) {
-      const versions = await listAll(
-        this.client,
-        `/v1/product-versions?product_id=${encodeURIComponent(target)}`,
-        'product_versions',
-      );
+      const versions = await listAll(this.client, '/v1/product-versions', { product_id: target });
       names = new Map(versions.map((v) => [String(v['id']), versionText(v)]));
       this.#products.set(target, names);
     }

@@ -8,6 +8,7 @@ import { StrataError } from '../errors.js';
 import { formatVersion, type VersionNumber } from '../resource/version.js';
 import { resourceSpec, type Activation, type ResourceType } from '../resource/index.js';
 import { isRecord } from '../util/record.js';
+import { listAll } from '../deploy/environment.js';
 
 export type Obj = Record<string, unknown>;
 export type TargetKind = 'product' | 'workflow';
@@ -39,27 +40,6 @@ export interface TargetView {
   display_name: string;
   current_version_id: string;
   versions: VersionView[];
-}
-
-const PAGE = 1000;
-
-/** Every object of a list endpoint, page after page. */
-export async function listAll(client: VaultClient, path: string, key: string): Promise<Obj[]> {
-  const out: Obj[] = [];
-  let token = '';
-  const sep = path.includes('?') ? '&' : '?';
-  do {
-    const page = (
-      await client.request<Obj>(
-        'GET',
-        `${path}${sep}page_size=${PAGE}${token === '' ? '' : `&page_token=${encodeURIComponent(token)}`}`,
-      )
-    ).body;
-    const items = page[key];
-    if (Array.isArray(items)) out.push(...items.filter(isRecord));
-    token = typeof page['next_page_token'] === 'string' ? page['next_page_token'] : '';
-  } while (token !== '');
-  return out;
 }
 
 function str(v: unknown): string {
@@ -103,7 +83,7 @@ export async function readProduct(
     throw err;
   }
   const current = str(product[activationOf('product').currentField]);
-  const versions = await listAll(client, `/v1/product-versions?product_id=${q(id)}`, 'product_versions');
+  const versions = await listAll(client, '/v1/product-versions', { product_id: id });
   const counts = accounts ? await accounts.byVersion(id) : null;
   return {
     kind: 'product',
@@ -121,7 +101,7 @@ export async function readProduct(
 }
 
 export async function listProductIds(client: VaultClient): Promise<string[]> {
-  return (await listAll(client, '/v1/products', 'products')).map((p) => str(p['id']));
+  return (await listAll(client, '/v1/products')).map((p) => str(p['id']));
 }
 
 /** Workflow definitions (every one with a version, or those named) with their versions. */
@@ -129,7 +109,7 @@ export async function readWorkflows(
   client: VaultClient,
   only: readonly string[] | null,
 ): Promise<TargetView[]> {
-  const all = await listAll(client, '/v1/workflow-definition-versions', 'workflow_definition_versions');
+  const all = await listAll(client, '/v1/workflow-definition-versions');
   const ids = only ?? [...new Set(all.map((v) => str(v['workflow_definition_id'])))];
   const out: TargetView[] = [];
   for (const id of ids) {
@@ -187,7 +167,7 @@ export class AccountCounter {
     if (this.#off) return null;
     let accounts: Obj[];
     try {
-      accounts = await listAll(this.client, `/v1/accounts?product_id=${q(productId)}`, 'accounts');
+      accounts = await listAll(this.client, '/v1/accounts', { product_id: productId });
     } catch (err) {
       if (err instanceof RequestError && [403, 404, 405].includes(err.status)) {
         this.#off = true;
@@ -243,12 +223,8 @@ export async function readActivations(
   client: VaultClient,
   filter: { products: readonly string[]; workflows: readonly string[] },
 ): Promise<ActivationView[]> {
-  const params = [
-    ...filter.products.map((p) => `product_id=${q(p)}`),
-    ...filter.workflows.map((w) => `workflow_definition_id=${q(w)}`),
-  ];
-  const path = `/v1/activations${params.length > 0 ? `?${params.join('&')}` : ''}`;
-  return (await listAll(client, path, 'activations')).map(activationView);
+  const query = { product_id: [...filter.products], workflow_definition_id: [...filter.workflows] };
+  return (await listAll(client, '/v1/activations', query)).map(activationView);
 }
 
 export interface RequestView {

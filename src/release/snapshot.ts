@@ -10,7 +10,8 @@ import { RESOURCE_TYPES, resourceSpec, type ResourceType } from '../resource/ind
 import { schemaDocument } from '../schema/index.js';
 import { canonicalJson, sha256Hex } from '../util/canonical.js';
 import { isRecord } from '../util/record.js';
-import { activationOf, listAll, versionText, type Obj } from './remote.js';
+import { listAll } from '../deploy/environment.js';
+import { activationOf, versionText, type Obj } from './remote.js';
 
 export interface SnapshotObject {
   type: ResourceType;
@@ -44,8 +45,7 @@ function ordered(): ResourceType[] {
 
 async function listType(client: VaultClient, type: ResourceType): Promise<Obj[]> {
   const spec = resourceSpec(type);
-  const view = spec.views ? `?view=${spec.views.full}` : '';
-  return listAll(client, `${spec.paths.list}${view}`, spec.listKey);
+  return listAll(client, spec.paths.list, spec.views ? { view: spec.views.full } : {});
 }
 
 function keyOf(type: ResourceType, o: Obj, keys: Map<string, string>): string {
@@ -89,7 +89,7 @@ export async function readSnapshot(client: VaultClient): Promise<Snapshot> {
     }
   }
   const current = new Map<string, string>();
-  for (const p of await listAll(client, '/v1/products', 'products')) {
+  for (const p of await listAll(client, '/v1/products')) {
     const v = String(p[activationOf('product').currentField] ?? '');
     current.set(`product ${String(p['id'])}`, keys.get(v) ?? v);
   }
