@@ -70,15 +70,17 @@ export async function httpServer(
   };
 }
 
-/** A proxy to `target` that answers 404 to the paths `missing` matches (an older server). */
-export function proxy(target: string, missing: RegExp) {
+/**
+ * A proxy to `target` that first offers each request to `intercept`: when it returns true it has
+ * answered the request (or chosen never to), else the request and its answer pass through.
+ */
+export function interceptingProxy(
+  target: string,
+  intercept: (req: IncomingMessage, res: ServerResponse) => boolean,
+) {
   const to = new URL(target);
   return httpServer((req, res) => {
-    if (missing.test(req.url ?? '')) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
-      return;
-    }
+    if (intercept(req, res)) return;
     const up = httpRequest(
       { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -87,6 +89,16 @@ export function proxy(target: string, missing: RegExp) {
       },
     );
     req.pipe(up);
+  });
+}
+
+/** A proxy to `target` that answers 404 to the paths `missing` matches (an older server). */
+export function proxy(target: string, missing: RegExp) {
+  return interceptingProxy(target, (req, res) => {
+    if (!missing.test(req.url ?? '')) return false;
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
+    return true;
   });
 }
 
@@ -130,21 +142,11 @@ export function faultProxy(
   status = 400,
   code = 'INVALID_ARGUMENT',
 ) {
-  const to = new URL(target);
-  return httpServer((req, res) => {
-    if (fails(req.method ?? 'GET', req.url ?? '')) {
-      req.resume();
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code, message: `refused by the test: ${req.method} ${req.url}` }));
-      return;
-    }
-    const up = httpRequest(
-      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    req.pipe(up);
+  return interceptingProxy(target, (req, res) => {
+    if (!fails(req.method ?? 'GET', req.url ?? '')) return false;
+    req.resume();
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code, message: `refused by the test: ${req.method} ${req.url}` }));
+    return true;
   });
 }
