@@ -3,14 +3,13 @@
  * at random moments and run again, interrupted with SIGINT, events and JUnit files, exit 3.
  */
 import { spawn } from 'node:child_process';
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latencyProxy, snapshot, sqliteServer, testServer, type TestServer } from './helpers.js';
 import { STORAGE_FACTORIES } from '../storage/factories.js';
+import { httpServer, interceptingProxy } from '../e2e/server.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'run.js');
@@ -285,14 +284,7 @@ describe('import as a process', () => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       // Interrupt once the first resource is confirmed, while others are in flight.
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          if (existsSync(events) && readFileSync(events, 'utf8').includes('"action":"created"')) {
-            clearInterval(poll);
-            resolve();
-          }
-        }, 20);
-      });
+      await until(() => existsSync(events) && readFileSync(events, 'utf8').includes('"action":"created"'));
       child.kill('SIGINT');
       const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
       expect(code).toBe(130);
@@ -318,29 +310,7 @@ describe('import as a process', () => {
 
 describe('SIGINT always ends an import', () => {
   /** A proxy that answers reads and never answers a write (a server hung mid-run). */
-  async function hungWrites(target: string) {
-    const to = new URL(target);
-    const server = createServer((req, res) => {
-      if (req.method !== 'GET') return; // never answered
-      const up = httpRequest(
-        { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(up);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      close: () =>
-        new Promise<void>((r) => {
-          server.closeAllConnections();
-          server.close(() => r());
-        }),
-    };
-  }
+  const hungWrites = (target: string) => interceptingProxy(target, (req) => req.method !== 'GET');
 
   it('a second Ctrl-C stops a run hung on a server that never answers, exit 130, journal kept', async () => {
     const fresh = await sqliteServer();
@@ -384,13 +354,11 @@ describe('SIGINT always ends an import', () => {
 
   it('Ctrl-C before anything was sent ends the run at once (a server that never answers at all)', async () => {
     let asked = false;
-    const silent = createServer(() => {
+    const silent = await httpServer(() => {
       asked = true; // and never answered
     });
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     try {
-      const child = spawn(process.execPath, [bin, 'import', PACKS[0] as string, '--url', url], {
+      const child = spawn(process.execPath, [bin, 'import', PACKS[0] as string, '--url', silent.url], {
         cwd: root,
         env: { ...process.env, STRATA_AUTH_TOKEN: 'x' },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -403,8 +371,7 @@ describe('SIGINT always ends an import', () => {
       expect(await exited).toBe(130);
       expect(err).toContain('nothing was written');
     } finally {
-      silent.closeAllConnections();
-      await new Promise<void>((r) => silent.close(() => r()));
+      await silent.close();
     }
   }, 60_000);
 });
